@@ -1,0 +1,80 @@
+import { utf8Encode } from './bytes.js';
+import { formatComment } from './encoder.js';
+import type { SseStream, HeartbeatClock } from './stream.js';
+
+/** How finely the shared timer divides the heartbeat interval. */
+const TICKS_PER_INTERVAL = 8;
+
+/** Options of {@link Heartbeat}. @internal */
+export interface HeartbeatOptions {
+  /** Comment interval for idle streams, ms; 0 turns heartbeats off. */
+  intervalMs: number;
+  /** A stream whose transport has not drained for this long is evicted; 0 turns it off. */
+  writeTimeoutMs: number;
+  /** The comment text. */
+  comment: string;
+}
+
+/**
+ * One timer for many streams: every tick it sends a comment to the streams that wrote nothing
+ * for a whole interval, and evicts the ones whose transport has not drained within the write
+ * deadline. Streams record their last write as a tick number, so writing costs no clock read.
+ * The timer is unref'd where the runtime allows, and runs only while streams are registered.
+ * @internal
+ */
+export class Heartbeat implements HeartbeatClock {
+  value = 0;
+  readonly #streams = new Set<SseStream<object>>();
+  readonly #bytes: Uint8Array;
+  readonly #tickMs: number;
+  readonly #idleTicks: number;
+  readonly #deadlineTicks: number;
+  #timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(options: HeartbeatOptions) {
+    this.#bytes = utf8Encode(formatComment(options.comment));
+    const base = options.intervalMs > 0 ? options.intervalMs : options.writeTimeoutMs;
+    this.#tickMs = base > 0 ? Math.max(1, Math.floor(base / TICKS_PER_INTERVAL)) : 0;
+    this.#idleTicks = options.intervalMs > 0 ? Math.max(1, Math.round(options.intervalMs / this.#tickMs)) : 0;
+    this.#deadlineTicks =
+      options.writeTimeoutMs > 0 ? Math.max(1, Math.ceil(options.writeTimeoutMs / this.#tickMs)) : 0;
+  }
+
+  /** Streams currently watched. */
+  get size(): number {
+    return this.#streams.size;
+  }
+
+  add(stream: SseStream<object>): void {
+    this.#streams.add(stream);
+    stream.lastWriteTick = this.value;
+    if (this.#timer === undefined && this.#tickMs > 0) {
+      this.#timer = setInterval(this.#tick, this.#tickMs);
+      // Heartbeats alone must not keep a process alive.
+      (this.#timer as { unref?: () => void }).unref?.();
+    }
+  }
+
+  delete(stream: SseStream<object>): void {
+    this.#streams.delete(stream);
+    if (this.#streams.size === 0) this.stop();
+  }
+
+  stop(): void {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  readonly #tick = (): void => {
+    const now = ++this.value;
+    for (const stream of this.#streams) {
+      if (stream.blockedSinceTick >= 0) {
+        if (this.#deadlineTicks > 0 && now - stream.blockedSinceTick >= this.#deadlineTicks)
+          void stream.close('evicted');
+      } else if (this.#idleTicks > 0 && now - stream.lastWriteTick >= this.#idleTicks) {
+        stream.enqueue(this.#bytes);
+        stream.flush();
+      }
+    }
+  };
+}
