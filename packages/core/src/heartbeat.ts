@@ -33,7 +33,9 @@ export class Heartbeat implements HeartbeatClock {
 
   constructor(options: HeartbeatOptions) {
     this.#bytes = utf8Encode(formatComment(options.comment));
-    const base = options.intervalMs > 0 ? options.intervalMs : options.writeTimeoutMs;
+    // The finer of the two periods sets the tick, so neither is stretched by the other's.
+    const periods = [options.intervalMs, options.writeTimeoutMs].filter((ms) => ms > 0);
+    const base = periods.length > 0 ? Math.min(...periods) : 0;
     this.#tickMs = base > 0 ? Math.max(1, Math.floor(base / TICKS_PER_INTERVAL)) : 0;
     this.#idleTicks = options.intervalMs > 0 ? Math.max(1, Math.round(options.intervalMs / this.#tickMs)) : 0;
     this.#deadlineTicks =

@@ -15,7 +15,7 @@ import type {
 import { assertPublishId, assertTopic, parseLastEventId } from './ids.js';
 import { MemoryBus } from './memory-bus.js';
 import { MemoryReplayStore } from './memory-replay-store.js';
-import type { ReplayStore } from './replay-store.js';
+import type { ReplayStore, StoredEvent } from './replay-store.js';
 import { RESET_EVENT } from './reserved.js';
 import type { CloseReason, Sink } from './sink.js';
 import type { SseStream, StreamObserver, StreamOptions } from './stream.js';
@@ -111,6 +111,20 @@ class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamObserver 
       throw new SsekitError('invalid_option', 'ssekit: `retry` must be a non-negative integer of milliseconds.');
     }
     this.#serialize = options.serialize;
+    for (const name of ['heartbeatMs', 'writeTimeoutMs', 'replaySize'] as const) {
+      const value = options[name];
+      if (value !== undefined && (!Number.isSafeInteger(value) || value < 0)) {
+        throw new SsekitError('invalid_option', `ssekit: \`${name}\` must be a non-negative integer.`);
+      }
+    }
+    const policy = options.slowClientPolicy as string | undefined;
+    if (policy !== undefined && policy !== 'disconnect' && policy !== 'drop-oldest') {
+      throw new SsekitError('invalid_option', "ssekit: `slowClientPolicy` must be 'disconnect' or 'drop-oldest'.");
+    }
+    const budget = options.maxBufferedBytes;
+    if (budget !== undefined && !(budget > 0)) {
+      throw new SsekitError('invalid_option', 'ssekit: `maxBufferedBytes` must be a positive number of bytes.');
+    }
     this.#streamOptions = {
       maxBufferedBytes: options.maxBufferedBytes,
       slowClientPolicy: options.slowClientPolicy,
@@ -149,6 +163,9 @@ class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamObserver 
     if (this.#closed) throw new SsekitError('closed', 'ssekit: the hub is closed; publish before calling close().');
     assertTopic(topic);
     const { event: name, data, id } = event as { event?: string; data?: unknown; id?: string };
+    if (name?.includes('\0')) {
+      throw new SsekitError('invalid_field', 'ssekit: `event` must not contain NUL; remove that character.');
+    }
     if (name?.startsWith('ssekit-')) {
       throw new SsekitError(
         'invalid_field',
@@ -185,6 +202,7 @@ class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamObserver 
         this.#awaiting.delete(key);
         resolve(0);
       }, PUBLISH_ECHO_TIMEOUT_MS);
+      (timer as { unref?: () => void }).unref?.();
       this.#awaiting.set(key, (n) => {
         clearTimeout(timer);
         resolve(n);
@@ -198,6 +216,11 @@ class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamObserver 
         this.#awaiting.delete(key);
         throw asUnavailable(err, 'the bus');
       }
+    }
+    if (this.closed) {
+      // close() settled the publishes it knew of and left the bus; this one's echo may never come.
+      this.#awaiting.get(key)?.(0);
+      this.#awaiting.delete(key);
     }
     return { id: envelope.id, delivered: await delivered };
   }
@@ -301,6 +324,7 @@ class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamObserver 
     const bytes = utf8Encode(envelope.frame);
     let delivered = 0;
     for (const stream of set) {
+      if (stream.replayedIds !== undefined && skipReplayed(stream, envelope)) continue;
       if (stream.heldLive !== undefined) {
         if (this.#hold(stream, envelope.id, bytes)) delivered++;
       } else if (stream.enqueue(bytes)) {
@@ -331,7 +355,7 @@ class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamObserver 
       const replayedIds = new Set<string>();
       if (result.ok) {
         for (const event of result.events) replayedIds.add(event.id);
-        await stream.writePaced(result.events.map((event) => utf8Encode(event.frame)));
+        await stream.writePaced(batchFrames(result.events));
         this.#counters.replayed += result.events.length;
         this.#counters.delivered += result.events.length;
       } else {
@@ -346,6 +370,9 @@ class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamObserver 
       stream.heldLive = undefined;
       stream.heldBytes = 0;
       const live = held.filter((item) => !replayedIds.has(item.id));
+      if (result.ok && result.events.length > 0) rememberReplayed(stream, result.events, live);
+      // Held events the replay already sent were counted when held: count each delivery once.
+      this.#counters.delivered -= held.length - live.length;
       if (live.length > 0) {
         const total = live.reduce((sum, item) => sum + item.bytes.byteLength, 0);
         stream.enqueue(
@@ -387,6 +414,66 @@ class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamObserver 
     this.#awaiting.clear();
     await Promise.all(endings);
   }
+}
+
+const REPLAY_BATCH_BYTES = 64 * 1024;
+
+/** Replayed frames joined into writes of up to 64 KiB, instead of one write per event. */
+function batchFrames(events: readonly StoredEvent[]): Uint8Array[] {
+  const batches: Uint8Array[] = [];
+  let text = '';
+  for (const event of events) {
+    text += event.frame;
+    if (text.length >= REPLAY_BATCH_BYTES) {
+      batches.push(utf8Encode(text));
+      text = '';
+    }
+  }
+  if (text !== '') batches.push(utf8Encode(text));
+  return batches;
+}
+
+/**
+ * With a shared store, a replay can include events whose live copy is still on its way through
+ * the bus. Their ids are remembered per topic until the first live event on that topic that was
+ * not replayed: the bus delivers in store order, so nothing older can follow it.
+ */
+function rememberReplayed(
+  stream: Subscription<object>,
+  events: readonly StoredEvent[],
+  alreadyLive: readonly { id: string }[],
+): void {
+  const byTopic = new Map<string, Set<string>>();
+  for (const event of events) {
+    let ids = byTopic.get(event.topic);
+    if (ids === undefined) {
+      ids = new Set();
+      byTopic.set(event.topic, ids);
+    }
+    ids.add(event.id);
+  }
+  // A topic whose live copies already arrived (held during the replay) needs no watch.
+  if (alreadyLive.length > 0) {
+    for (const [topic, ids] of byTopic) if (alreadyLive.some((item) => ids.has(item.id))) byTopic.delete(topic);
+  }
+  stream.replayedIds = byTopic.size > 0 ? byTopic : undefined;
+}
+
+/** True when `envelope` is a late live copy of a replayed event: it is skipped. */
+function skipReplayed(stream: Subscription<object>, envelope: Envelope): boolean {
+  const byTopic = stream.replayedIds;
+  const ids = byTopic?.get(envelope.topic);
+  if (byTopic === undefined || ids === undefined) return false;
+  if (ids.has(envelope.id)) {
+    ids.delete(envelope.id);
+    if (ids.size === 0) byTopic.delete(envelope.topic);
+  } else {
+    byTopic.delete(envelope.topic);
+    if (byTopic.size === 0) stream.replayedIds = undefined;
+    return false;
+  }
+  if (byTopic.size === 0) stream.replayedIds = undefined;
+  return true;
 }
 
 // A stream may end while a replay awaits; read the flag afresh rather than a narrowed copy.

@@ -32,3 +32,5 @@ export type { Bus, BusHandlers, Envelope } from './bus.js';
 export { MemoryBus } from './memory-bus.js';
 export { RESET_EVENT } from './reserved.js';
 export { assertPublishId, assertTopic, parseLastEventId, ID_PATTERN, MAX_ID_LENGTH, MAX_TOPIC_LENGTH } from './ids.js';
+export { createStream } from './standalone.js';
+export type { CreateStreamOptions } from './standalone.js';

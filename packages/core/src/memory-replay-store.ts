@@ -83,7 +83,7 @@ export class MemoryReplayStore implements ReplayStore {
     const seq = ++this.#last;
     const eventId = id ?? String(seq);
     const stored: StoredEvent = { topic, id: eventId, frame: `id: ${eventId}\n${body}` };
-    if (this.#size === 0) return { stored };
+    // With size 0 the log still records what it forgot, so `since` can say `too_old`.
     let log = this.#topics.get(topic);
     if (log === undefined) {
       log = new TopicLog(this.#size);

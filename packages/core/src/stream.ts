@@ -49,6 +49,8 @@ export interface HeartbeatClock {
 }
 
 const DEFAULT_BUDGET = 1024 * 1024;
+/** Backlogs up to this size are joined into one write. */
+const COALESCE_LIMIT = 64 * 1024;
 
 /**
  * One open event stream to one client. A hub creates these for its subscribers; an adapter's
@@ -76,7 +78,6 @@ export class SseStream<TEvents extends object = Record<string, unknown>> impleme
   #pendingBytes = 0;
   #writable = true;
   #flushScheduled = false;
-  #held = false;
   #closed = false;
   #ended: Promise<void> | undefined;
   #drainWaiters: (() => void)[] = [];
@@ -143,29 +144,20 @@ export class SseStream<TEvents extends object = Record<string, unknown>> impleme
    */
   enqueue(bytes: Uint8Array): boolean {
     if (this.#closed) return false;
-    if (this.#pendingBytes + bytes.byteLength > this.#budget && !this.#makeRoom(bytes.byteLength)) return false;
+    // The budget bounds what waits for a slow client; while the transport drains, bytes only
+    // wait for the end of this turn, so an event larger than the budget still goes out.
+    const waiting = !this.#writable;
+    if (waiting && this.#pendingBytes + bytes.byteLength > this.#budget && !this.#makeRoom(bytes.byteLength)) {
+      return false;
+    }
     this.#pending.push(bytes);
     this.#pendingBytes += bytes.byteLength;
     this.#observer?.queued(bytes.byteLength);
-    if (this.#writable && !this.#held && !this.#flushScheduled) {
+    if (this.#writable && !this.#flushScheduled) {
       this.#flushScheduled = true;
       queueMicrotask(this.#flushTask);
     }
     return true;
-  }
-
-  /**
-   * Holds queued bytes back until {@link SseStream.release}; the hub holds live events while it
-   * replays history, so nothing overtakes the replay. @internal
-   */
-  hold(): void {
-    this.#held = true;
-  }
-
-  /** Ends a {@link SseStream.hold}, writing what was queued. @internal */
-  release(): void {
-    this.#held = false;
-    this.flush();
   }
 
   /** {@inheritDoc SseStreamControl.drained} */
@@ -194,13 +186,23 @@ export class SseStream<TEvents extends object = Record<string, unknown>> impleme
 
   /** Writes the backlog now, if the transport accepts it. @internal */
   flush(): void {
-    if (this.#closed || !this.#writable || this.#held || this.#pendingBytes === 0) return;
-    const chunk = concatBytes(this.#pending, this.#pendingBytes);
+    if (this.#closed || !this.#writable || this.#pendingBytes === 0) return;
+    const pending = this.#pending;
     const size = this.#pendingBytes;
     this.#pending = [];
     this.#pendingBytes = 0;
     this.#observer?.queued(-size);
-    this.#write(chunk);
+    if (pending.length === 1 || size <= COALESCE_LIMIT) {
+      this.#write(concatBytes(pending, size));
+      return;
+    }
+    // Large backlogs go chunk by chunk: the transport keeps references, a join would copy them
+    // once per subscriber.
+    for (const chunk of pending) {
+      // Read through the getter: a failed write closes the stream, which TS cannot see.
+      if (this.closed) return;
+      this.#write(chunk);
+    }
   }
 
   #write(chunk: Uint8Array): void {
@@ -234,10 +236,16 @@ export class SseStream<TEvents extends object = Record<string, unknown>> impleme
    */
   close(reason: CloseReason = 'server'): Promise<void> {
     if (this.#ended) return this.#ended;
+    // Taken before anything below can call back in (an abort listener, a sink whose `end()`
+    // reports the client gone), so a nested close() returns this promise instead of running again.
+    let settle!: (ended: Promise<void>) => void;
+    this.#ended = new Promise<void>((resolve) => {
+      settle = resolve;
+    });
     this.#closed = true;
     if (this.#pendingBytes > 0) {
       // The bytes still queued go out with the end when the transport can take them.
-      if (this.#writable && !this.#held && reason !== 'client' && reason !== 'error' && reason !== 'evicted') {
+      if (this.#writable && reason !== 'client' && reason !== 'error' && reason !== 'evicted') {
         try {
           this.#sink.write(concatBytes(this.#pending, this.#pendingBytes));
         } catch {
@@ -256,9 +264,9 @@ export class SseStream<TEvents extends object = Record<string, unknown>> impleme
     } catch {
       ended = Promise.resolve();
     }
-    this.#ended = ended;
+    settle(ended);
     this.#observer?.ended(this, reason);
-    return ended;
+    return this.#ended;
   }
 
   readonly #flushTask = (): void => {
@@ -267,8 +275,13 @@ export class SseStream<TEvents extends object = Record<string, unknown>> impleme
   };
 
   #makeRoom(incoming: number): boolean {
-    if (this.#policy === 'disconnect' || incoming > this.#budget) {
+    if (this.#policy === 'disconnect') {
       void this.close('evicted');
+      return false;
+    }
+    if (incoming > this.#budget) {
+      // Nothing could make room for it: the event itself is dropped.
+      this.#observer?.dropped(this, 1);
       return false;
     }
     let dropped = 0;

@@ -18,6 +18,8 @@ export class Subscription<TEvents extends object = Record<string, unknown>> exte
   heldLive: { id: string; bytes: Uint8Array }[] | undefined;
   /** Bytes in `heldLive`. @internal */
   heldBytes = 0;
+  /** Replayed ids per topic whose live copies may still arrive; see the hub. @internal */
+  replayedIds: Map<string, Set<string>> | undefined;
 
   /** @internal */
   constructor(sink: Sink, topics: readonly string[], options: StreamOptions, observer: StreamObserver) {

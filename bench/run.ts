@@ -1,0 +1,86 @@
+// The benchmark entry: `pnpm bench` runs every scenario, `pnpm bench encode` only the named ones.
+// A scenario is a name, a one-line description and a function that measures and prints; add one
+// by appending to SCENARIOS.
+import { cpus } from 'node:os';
+import { runEncodeBench, type EncodeRow } from './encode.js';
+
+interface Scenario {
+  name: string;
+  description: string;
+  run: () => Promise<void>;
+}
+
+/** A GitHub-flavoured markdown table with padded columns; `right` marks right-aligned columns. */
+function markdownTable(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  right: readonly boolean[],
+): string {
+  const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => (row[i] ?? '').length)));
+  const line = (cells: readonly string[]): string =>
+    `| ${cells.map((cell, i) => (right[i] === true ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join(' | ')} |`;
+  const rule = `| ${widths.map((width, i) => (right[i] === true ? `${'-'.repeat(width - 1)}:` : '-'.repeat(width))).join(' | ')} |`;
+  return [line(header), rule, ...rows.map(line)].join('\n');
+}
+
+/** Operations per second with thousands separators and 3 significant digits. */
+function formatOps(opsPerSec: number): string {
+  return Math.round(Number(opsPerSec.toPrecision(3))).toLocaleString('en-US');
+}
+
+function printEncode(rows: readonly EncodeRow[]): void {
+  console.log(
+    markdownTable(
+      ['scenario', 'output', 'ours ops/s', 'naive ops/s', 'naive', 'ours/naive time', 'target'],
+      rows.map((row) => [
+        row.scenario,
+        `${row.outputSize.toLocaleString('en-US')} ${row.scenario.startsWith('encode') ? 'B' : 'chars'}`,
+        formatOps(row.oursOpsPerSec),
+        formatOps(row.naiveOpsPerSec),
+        row.naive,
+        `${row.ratio.toFixed(2)}x`,
+        row.target === undefined ? '-' : `<= ${row.target}x ${row.ratio <= row.target ? 'PASS' : 'FAIL'}`,
+      ]),
+      [false, true, true, true, false, true, false],
+    ),
+  );
+  console.log(
+    '\nours/naive time: our time per op divided by the naive time per op (below 1 is faster).' +
+      '\nTarget: the single-line JSON path (formatEvent of a ~200 B object) within 1.5x of the naive template.' +
+      '\nOurs checks every field and splits on CR, LF and CRLF; the naive code does neither.',
+  );
+  const missed = rows.filter((row) => row.target !== undefined && row.ratio > row.target);
+  // Reported, not enforced: a noisy machine must not fail the run.
+  if (missed.length > 0) console.log(`\nTARGET MISSED: ${missed.map((row) => row.scenario).join('; ')}`);
+}
+
+const SCENARIOS: readonly Scenario[] = [
+  {
+    name: 'encode',
+    description: 'the wire encoder (formatEvent, encodeEvent) against naive templates',
+    run: async () => {
+      printEncode(await runEncodeBench());
+    },
+  },
+];
+
+async function main(argv: readonly string[]): Promise<void> {
+  const unknown = argv.filter((name) => !SCENARIOS.some((scenario) => scenario.name === name));
+  if (unknown.length > 0) {
+    console.error(
+      `bench: unknown scenario ${unknown.join(', ')}; choose from: ${SCENARIOS.map((s) => s.name).join(', ')}`,
+    );
+    process.exitCode = 2;
+    return;
+  }
+  const selected = argv.length === 0 ? SCENARIOS : SCENARIOS.filter((scenario) => argv.includes(scenario.name));
+  console.log(`node ${process.version}, ${process.platform}/${process.arch}, ${cpus()[0]?.model ?? 'unknown CPU'}`);
+  for (const scenario of selected) {
+    const started = performance.now();
+    console.log(`\n## ${scenario.name}: ${scenario.description}\n`);
+    await scenario.run();
+    console.log(`\n(${scenario.name}: ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  }
+}
+
+await main(process.argv.slice(2));

@@ -1,0 +1,442 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { MAX_ID_LENGTH, RESET_EVENT, createHub } from '../src/index.js';
+import type { Hub, HubOptions, PublishResult } from '../src/index.js';
+import { RecordingStore, block, expectThrowsCode, gate } from './support/helpers.js';
+import { RETRY, TestSink, settle } from './support/test-sink.js';
+
+const hubs: { close(): Promise<void> }[] = [];
+
+function hubFor(options: HubOptions = {}): Hub {
+  const hub = createHub({ heartbeatMs: 0, writeTimeoutMs: 0, ...options });
+  hubs.push(hub);
+  return hub;
+}
+
+afterEach(async () => {
+  await Promise.all(hubs.splice(0).map((hub) => hub.close()));
+});
+
+/** Publishes `data` values on `topic` one after the other and returns their results. */
+async function publishAll(hub: Hub, topic: string, data: readonly string[]): Promise<PublishResult[]> {
+  const results: PublishResult[] = [];
+  for (const d of data) results.push(await hub.publish(topic, { data: d }));
+  return results;
+}
+
+/** The wire blocks for `results`, published with `data` (same order), on one topic. */
+function blocks(results: readonly PublishResult[], data: readonly string[]): string {
+  return results.map((r, i) => block(r.id, { data: data[i]! })).join('');
+}
+
+function reset(reason: 'unknown' | 'too_old', lastEventId: string): string {
+  return `event: ${RESET_EVENT}\ndata: {"reason":"${reason}","lastEventId":"${lastEventId}"}\n\n`;
+}
+
+/** Data wide enough that the replay writes each event on its own (batches are 64 KiB). */
+function wide(label: string): string {
+  return label + '.'.repeat(66_000);
+}
+
+describe('resume from Last-Event-ID', () => {
+  it('replays the missed events in order, then goes live with no gap and no duplicate', async () => {
+    const hub = hubFor();
+    const data = ['e1', 'e2', 'e3', 'e4', 'e5'];
+    const past = await publishAll(hub, 't', data);
+
+    const sink = new TestSink();
+    const stream = hub.subscribe(sink, { topics: ['t'], lastEventId: past[1]!.id });
+    await stream.ready;
+    expect(sink.text).toBe(RETRY + blocks(past.slice(2), data.slice(2)));
+
+    const live = await publishAll(hub, 't', ['e6', 'e7']);
+    expect(sink.text).toBe(RETRY + blocks(past.slice(2), data.slice(2)) + blocks(live, ['e6', 'e7']));
+    expect(hub.stats()).toMatchObject({ replayed: 3, replayMisses: 0, delivered: 3 + 2, queuedBytes: 0 });
+  });
+
+  it('replays nothing, then live events, when the client saw the latest event', async () => {
+    const hub = hubFor();
+    const [last] = await publishAll(hub, 't', ['only']);
+    const sink = new TestSink();
+    await hub.subscribe(sink, { topics: ['t'], lastEventId: last!.id }).ready;
+    const [next] = await publishAll(hub, 't', ['next']);
+    expect(sink.text).toBe(RETRY + block(next!.id, { data: 'next' }));
+  });
+
+  it('treats an empty or null Last-Event-ID as a fresh start and never asks the store', async () => {
+    const store = new RecordingStore();
+    const hub = hubFor({ store });
+    await publishAll(hub, 't', ['old']);
+    const a = new TestSink();
+    const b = new TestSink();
+    hub.subscribe(a, { topics: ['t'], lastEventId: '' });
+    hub.subscribe(b, { topics: ['t'], lastEventId: null });
+    const [live] = await publishAll(hub, 't', ['new']);
+    expect(store.sinceCalls).toEqual([]);
+    expect(a.text).toBe(RETRY + block(live!.id, { data: 'new' }));
+    expect(b.text).toBe(RETRY + block(live!.id, { data: 'new' }));
+  });
+
+  it('replays from a caller-given id', async () => {
+    const hub = hubFor();
+    await hub.publish('t', { data: 'a', id: 'order-1' });
+    await hub.publish('t', { data: 'b', id: 'order-2' });
+    const third = await hub.publish('t', { data: 'c' });
+    const sink = new TestSink();
+    await hub.subscribe(sink, { topics: ['t'], lastEventId: 'order-1' }).ready;
+    expect(sink.text).toBe(RETRY + block('order-2', { data: 'b' }) + block(third.id, { data: 'c' }));
+  });
+
+  it('holds events published while the store is being read, and sends each once after the replay', async () => {
+    const store = new RecordingStore();
+    const hub = hubFor({ store });
+    const past = await publishAll(hub, 't', ['p1', 'p2', 'p3']);
+
+    // The store reads its log only after the gate opens, so it also returns what is published
+    // meanwhile: those events arrive twice (replay and live) and must be sent once.
+    const reading = gate();
+    store.holdBefore = reading;
+    const sink = new TestSink();
+    const watcher = new TestSink();
+    hub.subscribe(watcher, { topics: ['t'] });
+    const stream = hub.subscribe(sink, { topics: ['t'], lastEventId: past[0]!.id });
+    await settle();
+    expect(store.sinceCalls).toHaveLength(1);
+
+    const during = await publishAll(hub, 't', ['d1', 'd2']);
+    expect(during.map((r) => r.delivered)).toEqual([2, 2]);
+    expect(sink.text).toBe(RETRY);
+    expect(hub.stats().queuedBytes).toBeGreaterThan(0);
+
+    reading.open();
+    await stream.ready;
+    const after = await publishAll(hub, 't', ['a1']);
+
+    expect(sink.text).toBe(
+      RETRY + blocks(past.slice(1), ['p2', 'p3']) + blocks(during, ['d1', 'd2']) + blocks(after, ['a1']),
+    );
+    expect(watcher.text).toBe(RETRY + blocks(during, ['d1', 'd2']) + blocks(after, ['a1']));
+    // Each event counts once per stream it reached: 5 for the resumed stream, 3 for the watcher.
+    expect(hub.stats()).toMatchObject({ queuedBytes: 0, replayed: 4, delivered: 5 + 3 });
+  });
+
+  it('holds events published after the store answered, and sends them after the replay', async () => {
+    const store = new RecordingStore();
+    const hub = hubFor({ store });
+    const past = await publishAll(hub, 't', ['p1', 'p2', 'p3']);
+
+    // A snapshot taken at once but delivered late (a slow network): what is published
+    // meanwhile is not in it and must come from the held live events.
+    const answering = gate();
+    store.holdAfter = answering;
+    const sink = new TestSink();
+    const stream = hub.subscribe(sink, { topics: ['t'], lastEventId: past[0]!.id });
+    await settle();
+    const during = await publishAll(hub, 't', ['d1', 'd2', 'd3']);
+    expect(sink.text).toBe(RETRY);
+
+    answering.open();
+    await stream.ready;
+    const after = await publishAll(hub, 't', ['a1']);
+
+    expect(sink.text).toBe(
+      RETRY + blocks(past.slice(1), ['p2', 'p3']) + blocks(during, ['d1', 'd2', 'd3']) + blocks(after, ['a1']),
+    );
+  });
+
+  it('keeps events published while a slow client takes the replay behind it', async () => {
+    const hub = hubFor();
+    // Replay joins small events into 64 KiB writes; events this wide go one per write.
+    const [p2, p3, p4] = ['p2', 'p3', 'p4'].map(wide) as [string, string, string];
+    const past = await publishAll(hub, 't', ['p1', p2, p3, p4]);
+    const sink = new TestSink();
+    const stream = hub.subscribe(sink, { topics: ['t'], lastEventId: past[0]!.id });
+    sink.control = stream;
+    sink.block(); // every replayed block now fills the transport until a drain
+    await settle();
+    expect(sink.text).toBe(RETRY + blocks(past.slice(1, 2), [p2]));
+
+    const during: PublishResult[] = [];
+    for (const d of ['d1', 'd2']) {
+      during.push(await hub.publish('t', { data: d }));
+      sink.drain();
+      sink.block();
+      await settle();
+    }
+    sink.drain();
+    await stream.ready;
+    await settle();
+
+    expect(sink.text).toBe(RETRY + blocks(past.slice(1), [p2, p3, p4]) + blocks(during, ['d1', 'd2']));
+  });
+
+  it('merges several topics into one replay in publish order', async () => {
+    const hub = hubFor();
+    const order: [string, string][] = [
+      ['a', 'a1'],
+      ['b', 'b1'],
+      ['c', 'c1'],
+      ['a', 'a2'],
+      ['b', 'b2'],
+      ['a', 'a3'],
+      ['c', 'c2'],
+      ['b', 'b3'],
+    ];
+    const results: PublishResult[] = [];
+    for (const [topic, d] of order) results.push(await hub.publish(topic, { data: d }));
+
+    const sink = new TestSink();
+    await hub.subscribe(sink, { topics: ['b', 'a'], lastEventId: results[1]!.id }).ready;
+
+    const expected = order
+      .map(([topic, d], i) => ({ topic, d, id: results[i]!.id }))
+      .slice(2)
+      .filter((e) => e.topic !== 'c')
+      .map((e) => block(e.id, { data: e.d }))
+      .join('');
+    expect(sink.text).toBe(RETRY + expected);
+    expect(hub.stats().replayed).toBe(4);
+  });
+
+  it('merges several topics while events are published on each of them during the replay', async () => {
+    const store = new RecordingStore();
+    const hub = hubFor({ store });
+    const [first] = await publishAll(hub, 'a', ['a0']);
+    const earlier = [await hub.publish('b', { data: 'b0' }), await hub.publish('a', { data: 'a1' })];
+    const reading = gate();
+    store.holdBefore = reading;
+    const sink = new TestSink();
+    const stream = hub.subscribe(sink, { topics: ['a', 'b'], lastEventId: first!.id });
+    await settle();
+    const during = [
+      await hub.publish('b', { data: 'b1' }),
+      await hub.publish('x', { data: 'x1' }),
+      await hub.publish('a', { data: 'a2' }),
+    ];
+    reading.open();
+    await stream.ready;
+    const after = await hub.publish('b', { data: 'b2' });
+
+    expect(sink.text).toBe(
+      RETRY +
+        block(earlier[0]!.id, { data: 'b0' }) +
+        block(earlier[1]!.id, { data: 'a1' }) +
+        block(during[0]!.id, { data: 'b1' }) +
+        block(during[2]!.id, { data: 'a2' }) +
+        block(after.id, { data: 'b2' }),
+    );
+  });
+
+  it('paces a replay larger than the byte budget by drains instead of evicting', async () => {
+    const hub = hubFor({ maxBufferedBytes: 256 });
+    const data = Array.from({ length: 20 }, (_v, i) => wide(`${String(i).padStart(2, '0')}${'r'.repeat(60)}`));
+    const past = await publishAll(hub, 't', ['start', ...data]);
+    const sink = new TestSink();
+    const stream = hub.subscribe(sink, { topics: ['t'], lastEventId: past[0]!.id });
+    sink.control = stream;
+    sink.block();
+
+    let drains = 0;
+    let done = false;
+    void stream.ready.then(() => (done = true));
+    await settle();
+    while (!done) {
+      expect(stream.closed).toBe(false);
+      drains++;
+      sink.drain();
+      sink.block();
+      await settle();
+    }
+
+    // The first block goes out at once; each later one waits for the drain after the previous.
+    expect(drains).toBe(19);
+    expect(sink.text).toBe(RETRY + blocks(past.slice(1), data));
+    expect(sink.ends).toEqual([]);
+    expect(hub.stats()).toMatchObject({ evicted: 0, replayed: 20, connections: 1 });
+  });
+
+  it('evicts a resuming client whose held live events pass the budget before its replay ends', async () => {
+    const store = new RecordingStore();
+    const hub = hubFor({ store, maxBufferedBytes: 128 });
+    const [first] = await publishAll(hub, 't', ['p1']);
+    store.holdBefore = gate();
+    const sink = new TestSink();
+    const stream = hub.subscribe(sink, { topics: ['t'], lastEventId: first!.id });
+    await settle();
+    // 59-byte blocks: two fit in 128 bytes, the third does not.
+    const results = await publishAll(hub, 't', ['l'.repeat(30), 'l'.repeat(30), 'l'.repeat(30)]);
+    expect(results.map((r) => r.delivered)).toEqual([1, 1, 0]);
+    expect(stream.closed).toBe(true);
+    expect(stream.signal.reason).toBe('evicted');
+    expect(sink.ends).toEqual(['evicted']);
+    expect(hub.stats()).toMatchObject({ evicted: 1, connections: 0, queuedBytes: 0 });
+    store.holdBefore.open();
+    await stream.ready;
+    expect(sink.text).toBe(RETRY);
+  });
+});
+
+describe('resume that cannot be served: the reserved reset event', () => {
+  it("sends ssekit-reset with reason 'unknown' for an id this store never issued, then live events", async () => {
+    const hub = hubFor();
+    await publishAll(hub, 't', ['x']);
+    for (const lastEventId of ['never-issued', '1', '99999999999999999', 'z'.repeat(MAX_ID_LENGTH)]) {
+      const sink = new TestSink();
+      await hub.subscribe(sink, { topics: ['t'], lastEventId }).ready;
+      const [live] = await publishAll(hub, 't', [`after ${lastEventId.slice(0, 5)}`]);
+      expect(sink.text).toBe(
+        RETRY + reset('unknown', lastEventId) + block(live!.id, { data: `after ${lastEventId.slice(0, 5)}` }),
+      );
+    }
+    expect(hub.stats().replayMisses).toBe(4);
+  });
+
+  it("sends ssekit-reset with reason 'too_old' when the store trimmed past the id", async () => {
+    const hub = hubFor({ replaySize: 3 });
+    const data = ['e1', 'e2', 'e3', 'e4', 'e5'];
+    const past = await publishAll(hub, 't', data);
+
+    // e1 and e2 are gone: from e1 the client misses e2, which cannot be replayed.
+    const tooOld = new TestSink();
+    await hub.subscribe(tooOld, { topics: ['t'], lastEventId: past[0]!.id }).ready;
+    // From e2 it misses e3..e5, all still held: a full replay.
+    const justInTime = new TestSink();
+    await hub.subscribe(justInTime, { topics: ['t'], lastEventId: past[1]!.id }).ready;
+
+    const [live] = await publishAll(hub, 't', ['e6']);
+    expect(tooOld.text).toBe(RETRY + reset('too_old', past[0]!.id) + block(live!.id, { data: 'e6' }));
+    expect(justInTime.text).toBe(RETRY + blocks(past.slice(2), data.slice(2)) + block(live!.id, { data: 'e6' }));
+    expect(hub.stats()).toMatchObject({ replayMisses: 1, replayed: 3 });
+  });
+
+  it('sends ssekit-reset before the live events published while the store was read', async () => {
+    const store = new RecordingStore(2);
+    const hub = hubFor({ store });
+    const past = await publishAll(hub, 't', ['e1', 'e2', 'e3', 'e4']);
+    const reading = gate();
+    store.holdBefore = reading;
+    const sink = new TestSink();
+    const stream = hub.subscribe(sink, { topics: ['t'], lastEventId: past[0]!.id });
+    await settle();
+    const during = await publishAll(hub, 't', ['d1', 'd2']);
+    reading.open();
+    await stream.ready;
+    expect(sink.text).toBe(RETRY + reset('too_old', past[0]!.id) + blocks(during, ['d1', 'd2']));
+  });
+
+  it('with replaySize 0 (no history) tells a client that missed events, and not one that missed none', async () => {
+    const hub = hubFor({ replaySize: 0 });
+    const [first, last] = await publishAll(hub, 't', ['e1', 'e2']);
+    const missed = new TestSink();
+    const upToDate = new TestSink();
+    await hub.subscribe(missed, { topics: ['t'], lastEventId: first!.id }).ready;
+    await hub.subscribe(upToDate, { topics: ['t'], lastEventId: last!.id }).ready;
+    expect(missed.text).toBe(RETRY + reset('too_old', first!.id));
+    expect(upToDate.text).toBe(RETRY);
+  });
+
+  it('never replays a partial list when one of several topics was trimmed', async () => {
+    const hub = hubFor({ replaySize: 2 });
+    const [start] = await publishAll(hub, 'quiet', ['q1']);
+    await publishAll(hub, 'busy', ['b1', 'b2', 'b3']);
+    await publishAll(hub, 'quiet', ['q2']);
+    const sink = new TestSink();
+    await hub.subscribe(sink, { topics: ['quiet', 'busy'], lastEventId: start!.id }).ready;
+    expect(sink.text).toBe(RETRY + reset('too_old', start!.id));
+  });
+});
+
+describe('Last-Event-ID is untrusted input', () => {
+  it.each([
+    ['too long', 'a'.repeat(MAX_ID_LENGTH + 1)],
+    ['a space', 'a b'],
+    ['a line feed', 'a\nb'],
+    ['a NUL', 'a\0b'],
+    ['a comma', '1,2'],
+    ['quotes', '"1"'],
+    ['a colon', 'a:b'],
+    ['a non-ASCII letter', '\u00e41'],
+  ])('refuses one with %s before any store call or byte', async (_label, lastEventId) => {
+    const store = new RecordingStore();
+    const hub = hubFor({ store });
+    await hub.publish('t', { data: 'x' });
+    const sink = new TestSink();
+    const error = expectThrowsCode(() => hub.subscribe(sink, { topics: ['t'], lastEventId }), 'invalid_last_event_id');
+    expect(error.status).toBe(400);
+    await settle();
+    expect(store.sinceCalls).toEqual([]);
+    expect(sink.chunks).toEqual([]);
+    expect(sink.ends).toEqual([]);
+    expect(hub.stats()).toMatchObject({ connections: 0, topics: {} });
+  });
+
+  it('passes a valid one to the store as is', async () => {
+    const store = new RecordingStore();
+    const hub = hubFor({ store });
+    const id = `Aa0._~-${'x'.repeat(MAX_ID_LENGTH - 7)}`;
+    await hub.subscribe(new TestSink(), { topics: ['t', 'u'], lastEventId: id }).ready;
+    expect(store.sinceCalls).toEqual([{ topics: ['t', 'u'], lastEventId: id }]);
+  });
+});
+
+describe('a replay that goes wrong', () => {
+  it('stops when the client leaves while the store is read', async () => {
+    const store = new RecordingStore();
+    const hub = hubFor({ store });
+    const past = await publishAll(hub, 't', ['e1', 'e2']);
+    const reading = gate();
+    store.holdBefore = reading;
+    const sink = new TestSink();
+    const stream = hub.subscribe(sink, { topics: ['t'], lastEventId: past[0]!.id });
+    await settle();
+    await publishAll(hub, 't', ['held']);
+    await stream.close('client');
+    expect(hub.stats()).toMatchObject({ connections: 0, queuedBytes: 0 });
+    reading.open();
+    await stream.ready;
+    await settle();
+    expect(sink.text).toBe(RETRY);
+    expect(sink.writesAfterEnd).toBe(0);
+    expect(sink.ends).toEqual(['client']);
+    expect(hub.stats()).toMatchObject({ replayed: 0, queuedBytes: 0 });
+  });
+
+  it('ends the stream with reason error when the store fails, and ready still resolves', async () => {
+    const store = new RecordingStore();
+    const hub = hubFor({ store });
+    const [first] = await publishAll(hub, 't', ['e1']);
+    store.failSince = new Error('store down');
+    const sink = new TestSink();
+    const stream = hub.subscribe(sink, { topics: ['t'], lastEventId: first!.id });
+    await expect(stream.ready).resolves.toBeUndefined();
+    expect(sink.ends).toEqual(['error']);
+    expect(stream.signal.reason).toBe('error');
+    expect(hub.stats()).toMatchObject({ connections: 0, queuedBytes: 0 });
+  });
+
+  it('stops at the write that throws', async () => {
+    const hub = hubFor();
+    const past = await publishAll(hub, 't', ['e1', 'e2', 'e3', 'e4']);
+    const sink = new TestSink();
+    const stream = hub.subscribe(sink, { topics: ['t'], lastEventId: past[0]!.id });
+    sink.failNextWrite = new Error('EPIPE');
+    await stream.ready;
+    expect(sink.text).toBe(RETRY);
+    expect(sink.ends).toEqual(['error']);
+    expect(sink.writesAfterEnd).toBe(0);
+  });
+
+  it('ends a paused replay at hub.close', async () => {
+    const hub = hubFor();
+    const [e2, e3] = ['e2', 'e3'].map(wide) as [string, string];
+    const past = await publishAll(hub, 't', ['e1', e2, e3]);
+    const sink = new TestSink();
+    const stream = hub.subscribe(sink, { topics: ['t'], lastEventId: past[0]!.id });
+    sink.block();
+    await settle();
+    await hub.close();
+    await stream.ready;
+    expect(sink.text).toBe(RETRY + blocks(past.slice(1, 2), [e2]));
+    expect(sink.ends).toEqual(['shutdown']);
+    expect(sink.writesAfterEnd).toBe(0);
+  });
+});
