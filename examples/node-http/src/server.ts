@@ -1,0 +1,96 @@
+import http from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SsekitError } from '@ssekit/core';
+import type { SseStream } from '@ssekit/core';
+import {
+  MAX_PUBLISH_BYTES,
+  announce,
+  createDemoHub,
+  exitOnSignals,
+  parsePublishBody,
+  readDemoConfig,
+  runTicks,
+  statsBody,
+} from '@ssekit/demo-common';
+import { lastEventIdOf, openStream, requestUrl, sendError, startStream } from '@ssekit/node';
+
+const config = readDemoConfig();
+const hub = createDemoHub(config);
+const tickStreams = new Set<SseStream>();
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > MAX_PUBLISH_BYTES) {
+      reject(new SsekitError('payload_too_large', `ssekit: the body is over ${MAX_PUBLISH_BYTES} bytes.`));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.byteLength;
+      if (size > MAX_PUBLISH_BYTES) {
+        reject(new SsekitError('payload_too_large', `ssekit: the body is over ${MAX_PUBLISH_BYTES} bytes.`));
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      resolve(Buffer.concat(chunks, size));
+    });
+    req.on('error', reject);
+  });
+}
+
+async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = requestUrl(req);
+  const key = `${req.method ?? ''} ${url.pathname}`;
+  switch (key) {
+    case 'GET /events':
+      await startStream(hub, req, res);
+      return;
+    case 'POST /publish': {
+      const body = parsePublishBody(await readBody(req));
+      const result = await hub.publish(body.topic, { event: body.event, data: body.data, id: body.id });
+      json(res, 202, result);
+      return;
+    }
+    case 'GET /stats':
+      json(res, 200, statsBody(hub, { tickStreams: tickStreams.size }));
+      return;
+    case 'GET /ticks': {
+      const lastEventId = lastEventIdOf(req, url);
+      const stream = openStream(req, res, { retry: config.retryMs, heartbeatMs: config.heartbeatMs });
+      tickStreams.add(stream);
+      stream.signal.addEventListener('abort', () => tickStreams.delete(stream), { once: true });
+      runTicks(stream, config.tickMs, lastEventId);
+      return;
+    }
+    default:
+      json(res, 404, { error: `no route for ${key}` });
+  }
+}
+
+const server = http.createServer((req, res) => {
+  route(req, res).catch((err: unknown) => {
+    sendError(res, err);
+  });
+});
+
+server.listen(config.port, config.host, () => {
+  announce(server, config.host);
+});
+
+exitOnSignals(server, async () => {
+  await Promise.all([hub.close(), ...[...tickStreams].map((stream) => stream.close('shutdown'))]);
+});

@@ -1,0 +1,27 @@
+import type { IncomingMessage } from 'node:http';
+import type { Http2ServerRequest } from 'node:http2';
+
+/** A request from `node:http` or the `node:http2` compatibility API. */
+export type NodeRequest = IncomingMessage | Http2ServerRequest;
+
+/**
+ * The response headers of an event stream.
+ *
+ * - `Cache-Control: no-cache, no-transform`: no cache may store it, and no proxy or compression
+ *   middleware may re-encode it (Express's `compression` skips `no-transform` responses).
+ * - `X-Accel-Buffering: no`: nginx passes each event on instead of buffering the response.
+ * - `Connection: keep-alive` on HTTP/1.1 only: HTTP/2 forbids connection-specific headers.
+ *
+ * @param request - the request, to tell HTTP/1.1 from HTTP/2.
+ * @param extra - more headers (CORS, for instance); they may not override the ones above.
+ */
+export function sseHeaders(request: NodeRequest, extra?: Record<string, string>): Record<string, string> {
+  const headers: Record<string, string> = {
+    ...extra,
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    'x-accel-buffering': 'no',
+  };
+  if (request.httpVersionMajor === 1 && request.httpVersionMinor === 1) headers.connection = 'keep-alive';
+  return headers;
+}

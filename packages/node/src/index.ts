@@ -1,0 +1,10 @@
+export { createSseHandler, startStream, sendError, statusOf } from './handler.js';
+export type { SseHandlerOptions } from './handler.js';
+export { openStream } from './open-stream.js';
+export type { OpenStreamOptions } from './open-stream.js';
+export { sseHeaders } from './headers.js';
+export type { NodeRequest } from './headers.js';
+export { nodeSink, bindNodeResponse, setNoDelay } from './node-sink.js';
+export type { NodeResponse } from './node-sink.js';
+export { topicsFromQuery, lastEventIdOf, requestUrl, LAST_EVENT_ID_PARAM } from './request.js';
+export type { TopicResolver } from './request.js';

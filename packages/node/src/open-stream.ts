@@ -1,0 +1,45 @@
+import { createStream } from '@ssekit/core';
+import type { CreateStreamOptions, SseStream } from '@ssekit/core';
+import { sseHeaders } from './headers.js';
+import type { NodeRequest } from './headers.js';
+import { bindNodeResponse, flushHeaders, nodeSink, setNoDelay } from './node-sink.js';
+import type { NodeResponse } from './node-sink.js';
+
+/** Options of {@link openStream}. */
+export interface OpenStreamOptions extends CreateStreamOptions {
+  /** More response headers (CORS, for instance). */
+  headers?: Record<string, string>;
+}
+
+/**
+ * Opens one hand-driven event stream on a response, without a hub: writes the headers (and
+ * the `retry:` hint, when given) at once, and returns a stream to `send()` on. The stream's
+ * `signal` aborts when the client leaves, a write fails, the backlog passes its budget or
+ * `close()` is called: stop producing then.
+ *
+ * @example
+ * ```ts
+ * http.createServer((req, res) => {
+ *   const stream = openStream(req, res);
+ *   let n = 0;
+ *   const timer = setInterval(() => stream.send({ id: String(n), data: `tick ${n++}` }), 1000);
+ *   stream.signal.addEventListener('abort', () => clearInterval(timer));
+ * });
+ * ```
+ *
+ * @param req - the request.
+ * @param res - its response, not started yet.
+ * @param options - retry hint, heartbeat, budget, extra headers.
+ */
+export function openStream<TEvents extends object = Record<string, unknown>>(
+  req: NodeRequest,
+  res: NodeResponse,
+  options: OpenStreamOptions = {},
+): SseStream<TEvents> {
+  res.writeHead(200, sseHeaders(req, options.headers));
+  setNoDelay(req);
+  const stream = createStream<TEvents>(nodeSink(res), options);
+  bindNodeResponse(req, res, stream, stream.signal);
+  flushHeaders(res);
+  return stream;
+}
