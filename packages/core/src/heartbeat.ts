@@ -13,6 +13,8 @@ export interface HeartbeatOptions {
   writeTimeoutMs: number;
   /** The comment text. */
   comment: string;
+  /** Streams with a lifetime need the timer even without heartbeats; the longest lifetime, ms. */
+  lifetimeMs?: number;
 }
 
 /**
@@ -34,12 +36,17 @@ export class Heartbeat implements HeartbeatClock {
   constructor(options: HeartbeatOptions) {
     this.#bytes = utf8Encode(formatComment(options.comment));
     // The finer of the two periods sets the tick, so neither is stretched by the other's.
-    const periods = [options.intervalMs, options.writeTimeoutMs].filter((ms) => ms > 0);
+    const periods = [options.intervalMs, options.writeTimeoutMs, options.lifetimeMs ?? 0].filter((ms) => ms > 0);
     const base = periods.length > 0 ? Math.min(...periods) : 0;
     this.#tickMs = base > 0 ? Math.max(1, Math.floor(base / TICKS_PER_INTERVAL)) : 0;
     this.#idleTicks = options.intervalMs > 0 ? Math.max(1, Math.round(options.intervalMs / this.#tickMs)) : 0;
     this.#deadlineTicks =
       options.writeTimeoutMs > 0 ? Math.max(1, Math.ceil(options.writeTimeoutMs / this.#tickMs)) : 0;
+  }
+
+  /** Milliseconds per tick; 0 when the timer never runs. */
+  get tickMs(): number {
+    return this.#tickMs;
   }
 
   /** Streams currently watched. */
@@ -70,7 +77,9 @@ export class Heartbeat implements HeartbeatClock {
   readonly #tick = (): void => {
     const now = ++this.value;
     for (const stream of this.#streams) {
-      if (stream.blockedSinceTick >= 0) {
+      if (stream.expiresAtTick > 0 && now >= stream.expiresAtTick) {
+        void stream.close('lifetime');
+      } else if (stream.blockedSinceTick >= 0) {
         if (this.#deadlineTicks > 0 && now - stream.blockedSinceTick >= this.#deadlineTicks)
           void stream.close('evicted');
       } else if (this.#idleTicks > 0 && now - stream.lastWriteTick >= this.#idleTicks) {

@@ -1,7 +1,10 @@
 import type { Bus } from './bus.js';
 import type { FormatOptions } from './encoder.js';
+import type { HubHooks } from './hooks.js';
 import type { ReplayStore } from './replay-store.js';
+import type { Sink } from './sink.js';
 import type { SlowClientPolicy } from './stream.js';
+import type { Subscription } from './subscription.js';
 
 /**
  * A map of event names to the type of their data, e.g. `{ tick: { n: number } }`. The name
@@ -53,6 +56,11 @@ export interface SubscribeOptions {
   retry?: number;
   /** Aborting it ends the stream with reason `'client'` (e.g. a Fetch `request.signal`). */
   signal?: AbortSignal;
+  /**
+   * Who the client is, for `maxConnectionsPerClient` (adapters pass the remote address unless
+   * told otherwise).
+   */
+  clientKey?: string;
 }
 
 /** Options of {@link createHub}. */
@@ -81,6 +89,27 @@ export interface HubOptions {
   slowClientPolicy?: SlowClientPolicy;
   /** How non-string `data` becomes text. @default JSON.stringify */
   serialize?: FormatOptions['serialize'];
+  /** Lifecycle callbacks for logs and metrics. @default none */
+  hooks?: HubHooks;
+  /**
+   * Open streams the hub accepts; `subscribe` past it throws `too_many_connections`.
+   * @default Infinity
+   */
+  maxConnections?: number;
+  /** Open streams per `clientKey`. @default Infinity */
+  maxConnectionsPerClient?: number;
+  /**
+   * Streams end (reason `'lifetime'`) after this long, so long-lived connections rotate across
+   * servers and authorization is checked again on reconnect; 0 for never.
+   * @default 0
+   */
+  maxLifetimeMs?: number;
+  /**
+   * Each stream's lifetime is shortened by a random fraction up to this, so streams opened
+   * together do not all reconnect together.
+   * @default 0.1
+   */
+  lifetimeJitter?: number;
 }
 
 /** Counters of a hub, as `hub.stats()` returns them. All counts since the hub was created. */
@@ -103,6 +132,10 @@ export interface HubStats {
   replayMisses: number;
   /** Bytes held for slow clients right now. */
   queuedBytes: number;
+  /** Streams refused by `maxConnections` or `maxConnectionsPerClient`. */
+  rejected: number;
+  /** Failures reported through the `error` hook: sink writes, replays, hooks. */
+  errors: number;
 }
 
 /** Options of {@link Hub.close}. */
@@ -111,4 +144,52 @@ export interface HubCloseOptions {
   event?: { event?: string; data?: unknown };
   /** A `retry:` hint sent last, so clients wait that long (ms) before reconnecting elsewhere. */
   retry?: number;
+  /**
+   * Adds up to this many ms, at random per stream, to `retry`, so clients do not all reconnect
+   * at the same moment.
+   * @default 0
+   */
+  retryJitterMs?: number;
+}
+
+/**
+ * Topics, fan-out, ids, resumption, slow clients, heartbeats and shutdown for many streams.
+ * Create one per process (or per app) with {@link createHub}.
+ *
+ * @typeParam TEvents - event names to data types; makes {@link Hub.publish} type-checked.
+ */
+export interface Hub<TEvents extends EventMap = Record<string, unknown>> {
+  /** This hub's id, unique per instance; the `origin` of the envelopes it publishes. */
+  readonly id: string;
+  /**
+   * Publishes one event on a topic: the store assigns its id, the bus carries it to every hub
+   * sharing the bus, and each encodes it once for all of its subscribers.
+   * @param topic - the topic.
+   * @param event - name, data and optionally an id; checked before anything is stored.
+   * @throws SsekitError `invalid_field`/`invalid_topic` (nothing is published), `closed`,
+   * or `unavailable` when the store or the bus cannot be reached.
+   */
+  // A generic parameter on purpose: it makes `Hub` covariant in `TEvents`, so a typed hub can be
+  // passed wherever `Hub<object>` is asked for (adapter options, for one).
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
+  publish<TEvent extends PublishEvent<TEvents>>(topic: string, event: TEvent): Promise<PublishResult>;
+  /**
+   * Subscribes a sink: writes the `retry:` hint at once, then replays what a resuming client
+   * missed, then live events. The stream is registered before the first byte is written, so an
+   * event published after a client read the hint reaches it.
+   * @param sink - where the bytes go (an adapter's response).
+   * @param options - topics, the client's `Last-Event-ID`, retry and an abort signal.
+   * @throws SsekitError `invalid_topic` or `invalid_last_event_id` before anything is written;
+   * `closed` once the hub is closed.
+   */
+  subscribe(sink: Sink, options?: SubscribeOptions): Subscription<TEvents>;
+  /** Counters and gauges; see {@link HubStats}. */
+  stats(): HubStats;
+  /**
+   * Ends every stream cleanly (optionally after a last event and a `retry:` hint), stops the
+   * timers and the bus subscription, and resolves when every sink has ended.
+   */
+  close(options?: HubCloseOptions): Promise<void>;
+  /** True once {@link Hub.close} was called. */
+  readonly closed: boolean;
 }

@@ -11,8 +11,8 @@ export {
 } from './encoder.js';
 export type { SseEvent, FormatOptions } from './encoder.js';
 export { createHub } from './hub.js';
-export type { Hub } from './hub.js';
 export type {
+  Hub,
   EventMap,
   PublishEvent,
   PublishResult,
@@ -34,3 +34,4 @@ export { RESET_EVENT } from './reserved.js';
 export { assertPublishId, assertTopic, parseLastEventId, ID_PATTERN, MAX_ID_LENGTH, MAX_TOPIC_LENGTH } from './ids.js';
 export { createStream } from './standalone.js';
 export type { CreateStreamOptions } from './standalone.js';
+export type { HubHooks } from './hooks.js';

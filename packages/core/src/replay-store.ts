@@ -53,8 +53,10 @@ export interface ReplayStore {
    * @param topic - a validated topic name.
    * @param body - the event block without its `id:` line (the store prepends `id: ID\n`).
    * @param id - a caller-given, validated id to use instead of assigning one.
+   * @param origin - the publishing hub's id; a store that also publishes (`published: true`)
+   * puts it in the envelope, so the hub recognises its own event when it comes back.
    */
-  append(topic: string, body: string, id?: string): Promise<AppendResult> | AppendResult;
+  append(topic: string, body: string, id?: string, origin?: string): Promise<AppendResult> | AppendResult;
   /**
    * The events a client missed.
    * @param topics - the topics of the stream, validated.

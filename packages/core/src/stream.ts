@@ -37,6 +37,14 @@ export interface StreamObserver {
   ended(stream: SseStream<object>, reason: CloseReason): void;
   /** The owner's coarse clock, advanced by its heartbeat timer (see {@link HeartbeatClock}). */
   readonly clock: HeartbeatClock;
+  /**
+   * Flushes `stream` later in this turn (calling its `runFlush()`); an owner of many streams
+   * schedules one task for all of them instead of one per stream. Without it, each stream
+   * queues its own microtask.
+   */
+  schedule?(stream: SseStream<object>): void;
+  /** A write to the sink threw; the stream ends with reason `'error'` right after. */
+  failed?(stream: SseStream<object>, error: unknown): void;
 }
 
 /**
@@ -67,6 +75,8 @@ export class SseStream<TEvents extends object = Record<string, unknown>> impleme
   lastWriteTick = 0;
   /** Tick at which the transport stopped draining, or -1 while it drains. @internal */
   blockedSinceTick = -1;
+  /** Tick at which the stream reaches its maximum lifetime, or 0 for never. @internal */
+  expiresAtTick = 0;
 
   readonly #sink: Sink;
   readonly #controller = new AbortController();
@@ -155,7 +165,8 @@ export class SseStream<TEvents extends object = Record<string, unknown>> impleme
     this.#observer?.queued(bytes.byteLength);
     if (this.#writable && !this.#flushScheduled) {
       this.#flushScheduled = true;
-      queueMicrotask(this.#flushTask);
+      if (this.#observer?.schedule !== undefined) this.#observer.schedule(this);
+      else queueMicrotask(this.#flushTask);
     }
     return true;
   }
@@ -209,7 +220,8 @@ export class SseStream<TEvents extends object = Record<string, unknown>> impleme
     let accepted: boolean;
     try {
       accepted = this.#sink.write(chunk);
-    } catch {
+    } catch (err) {
+      this.#observer?.failed?.(this, err);
       void this.close('error');
       return;
     }
@@ -269,9 +281,14 @@ export class SseStream<TEvents extends object = Record<string, unknown>> impleme
     return this.#ended;
   }
 
-  readonly #flushTask = (): void => {
+  /** Runs a flush its owner scheduled. @internal */
+  runFlush(): void {
     this.#flushScheduled = false;
     this.flush();
+  }
+
+  readonly #flushTask = (): void => {
+    this.runFlush();
   };
 
   #makeRoom(incoming: number): boolean {

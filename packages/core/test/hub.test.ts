@@ -631,6 +631,8 @@ describe('stats', () => {
       replayed: 0,
       replayMisses: 0,
       queuedBytes: 0,
+      rejected: 0,
+      errors: 0,
     });
     const s1 = hub.subscribe(new TestSink(), { topics: ['a', 'b'] });
     hub.subscribe(new TestSink(), { topics: ['a'] });
@@ -648,6 +650,8 @@ describe('stats', () => {
       replayed: 0,
       replayMisses: 0,
       queuedBytes: 0,
+      rejected: 0,
+      errors: 0,
     });
     await s1.close('client');
     expect(hub.stats()).toMatchObject({ connections: 2, topics: { a: 1, c: 1 } });

@@ -1,0 +1,30 @@
+import { SsekitError } from './errors.js';
+import type { HubOptions } from './hub-types.js';
+
+function nonNegativeInteger(options: HubOptions, name: keyof HubOptions): void {
+  const value = options[name];
+  if (value !== undefined && (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)) {
+    throw new SsekitError('invalid_option', `ssekit: \`${name}\` must be a non-negative integer.`);
+  }
+}
+
+/** Throws `invalid_option` for an option out of range, when the hub is created. @internal */
+export function checkHubOptions(options: HubOptions): void {
+  for (const name of ['retry', 'heartbeatMs', 'writeTimeoutMs', 'replaySize', 'maxLifetimeMs'] as const) {
+    nonNegativeInteger(options, name);
+  }
+  const policy = options.slowClientPolicy as string | undefined;
+  if (policy !== undefined && policy !== 'disconnect' && policy !== 'drop-oldest') {
+    throw new SsekitError('invalid_option', "ssekit: `slowClientPolicy` must be 'disconnect' or 'drop-oldest'.");
+  }
+  for (const name of ['maxBufferedBytes', 'maxConnections', 'maxConnectionsPerClient'] as const) {
+    const value = options[name];
+    if (value !== undefined && !(value > 0)) {
+      throw new SsekitError('invalid_option', `ssekit: \`${name}\` must be a positive number.`);
+    }
+  }
+  const jitter = options.lifetimeJitter;
+  if (jitter !== undefined && !(jitter >= 0 && jitter < 1)) {
+    throw new SsekitError('invalid_option', 'ssekit: `lifetimeJitter` must be a fraction from 0 to below 1.');
+  }
+}
