@@ -1,6 +1,6 @@
 import type { Bus, Envelope } from './bus.js';
 import { utf8Encode } from './bytes.js';
-import { formatEvent } from './encoder.js';
+import { assertRetry, formatEvent } from './encoder.js';
 import { SsekitError } from './errors.js';
 import { Heartbeat } from './heartbeat.js';
 import { HookRunner } from './hooks.js';
@@ -179,8 +179,9 @@ class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamObserver 
       options.topics === undefined || options.topics.length === 0 ? ['default'] : [...new Set(options.topics)];
     for (const topic of topics) assertTopic(topic);
     const lastEventId = parseLastEventId(options.lastEventId);
-    this.#limits.claim(this.#streams.size, options.clientKey);
     const retry = options.retry ?? this.#retry;
+    if (retry !== undefined) assertRetry(retry);
+    this.#limits.claim(this.#streams.size, options.clientKey);
     const stream = new Subscription<TEvents>(sink, topics, this.#streamOptions, this);
     for (const topic of topics) {
       let set = this.#topics.get(topic);

@@ -1,3 +1,4 @@
+import { assertRetry } from './encoder.js';
 import { Heartbeat } from './heartbeat.js';
 import type { Sink } from './sink.js';
 import { SseStream } from './stream.js';
@@ -39,6 +40,7 @@ export function createStream<TEvents extends object = Record<string, unknown>>(
   sink: Sink,
   options: CreateStreamOptions = {},
 ): SseStream<TEvents> {
+  if (options.retry !== undefined) assertRetry(options.retry);
   const heartbeat = schedulerFor(options.heartbeatMs ?? 15_000, options.writeTimeoutMs ?? 30_000);
   const observer: StreamObserver = {
     clock: heartbeat,

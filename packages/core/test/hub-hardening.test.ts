@@ -166,3 +166,11 @@ describe('fan-out scheduling', () => {
     for (const sink of sinks) expect(sink.chunks.length).toBe(1);
   });
 });
+
+describe('option checks before registration', () => {
+  it('refuses a bad retry before the stream is registered', () => {
+    const hub = hubFor();
+    expectThrowsCode(() => hub.subscribe(new TestSink(), { retry: -1 }), 'invalid_field');
+    expect(hub.stats().connections).toBe(0);
+  });
+});

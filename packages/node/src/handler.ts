@@ -1,10 +1,10 @@
 import type { Hub, Subscription } from '@ssekit/core';
-import { SsekitError } from '@ssekit/core';
+import { SsekitError, assertTopic, isSsekitError } from '@ssekit/core';
 import { sseHeaders } from './headers.js';
 import type { NodeRequest } from './headers.js';
 import { bindNodeResponse, flushHeaders, nodeSink, setNoDelay } from './node-sink.js';
 import type { NodeResponse } from './node-sink.js';
-import { lastEventIdOf, requestUrl, topicsFromQuery } from './request.js';
+import { checkRetry, lastEventIdOf, requestUrl, topicsFromQuery } from './request.js';
 import type { TopicResolver } from './request.js';
 
 /** Options of {@link startStream} and {@link createSseHandler}. */
@@ -21,7 +21,7 @@ export interface SseHandlerOptions {
    * @default allows every topic
    */
   authorize?: (req: NodeRequest, topics: readonly string[]) => readonly string[] | Promise<readonly string[]>;
-  /** The `retry:` hint, ms. @default the hub's */
+  /** The `retry:` hint, ms (a non-negative integer). @default the hub's */
   retry?: number;
   /** More response headers (CORS, for instance). */
   headers?: Record<string, string>;
@@ -39,8 +39,8 @@ export interface SseHandlerOptions {
  * @param res - its response, not started yet.
  * @param options - topics, authorization, retry, extra headers.
  * @returns the subscription; its `signal` aborts when the stream ends.
- * @throws SsekitError `invalid_topic`, `invalid_last_event_id`, `forbidden`, `closed` or
- * `headers_sent`, before anything was written.
+ * @throws SsekitError `invalid_topic`, `invalid_last_event_id`, `forbidden`, `closed`,
+ * `headers_sent` or `invalid_option` (a bad `retry`), before anything was written.
  */
 export async function startStream<TEvents extends object>(
   hub: Hub<TEvents>,
@@ -53,6 +53,10 @@ export async function startStream<TEvents extends object>(
   let topics = await (options.topics ?? topicsFromQuery)(req, url);
   if (options.authorize !== undefined) topics = await options.authorize(req, topics);
   if (topics.length === 0) throw new SsekitError('forbidden', 'ssekit: no topic of this request may be received.');
+  // The hub checks these too, but only after the 200 is out; a custom resolver's mistake must
+  // still be a plain 400.
+  for (const topic of topics) assertTopic(topic);
+  if (options.retry !== undefined) checkRetry(options.retry);
   if (res.headersSent) {
     throw new SsekitError(
       'headers_sent',
@@ -83,13 +87,13 @@ export async function startStream<TEvents extends object>(
 export function createSseHandler<TEvents extends object>(
   hub: Hub<TEvents>,
   options: SseHandlerOptions = {},
-): (req: NodeRequest, res: NodeResponse) => Promise<void> {
-  return async (req, res) => {
-    try {
-      await startStream(hub, req, res, options);
-    } catch (err) {
+): (req: NodeRequest, res: NodeResponse) => void {
+  // Returns void, not a promise: node:http ignores a listener's promise, and lint rules such as
+  // `no-misused-promises` would flag `http.createServer(createSseHandler(hub))` otherwise.
+  return (req, res) => {
+    startStream(hub, req, res, options).catch((err: unknown) => {
       sendError(res, err);
-    }
+    });
   };
 }
 
@@ -105,7 +109,9 @@ export function sendError(res: NodeResponse, err: unknown): void {
     return;
   }
   const status = statusOf(err);
-  const message = err instanceof Error && status < 500 ? err.message : 'ssekit: internal error';
+  // 5xx messages may carry internals; `closed` is ssekit's own and tells the client what to do.
+  const exposed = status < 500 || isSsekitError(err, 'closed');
+  const message = err instanceof Error && exposed ? err.message : 'ssekit: internal error';
   const body = JSON.stringify({ error: message });
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',

@@ -12,15 +12,23 @@ export type NodeResponse = ServerResponse | Http2ServerResponse;
  */
 interface WritableResponse {
   write(chunk: Uint8Array): boolean;
-  end(callback?: () => void): unknown;
+  end(): unknown;
+  destroy(): unknown;
   /** Added by compression middleware. */
   flush?: () => void;
   flushHeaders?: () => void;
+  /** `ServerResponse` only; an `Http2ServerResponse` is judged by its lengths. */
+  writableNeedDrain?: boolean;
 }
 
-/** Sends the headers now if nothing has been written yet. */
+/**
+ * Sends the headers now if no byte has left yet. `writeHead()` only stores them (and already
+ * makes `headersSent` true), so a stream that writes nothing first (no `retry:` hint) would
+ * otherwise hold them until its first event. node:http's `_headerSent` turns true once they went
+ * to the socket; HTTP/2 responses send their headers in `writeHead()` and lack it.
+ */
 export function flushHeaders(res: NodeResponse): void {
-  if (!res.headersSent) (res as unknown as WritableResponse).flushHeaders?.();
+  if ((res as { _headerSent?: boolean })._headerSent !== true) (res as unknown as WritableResponse).flushHeaders?.();
 }
 
 /**
@@ -29,28 +37,48 @@ export function flushHeaders(res: NodeResponse): void {
  * Compression middleware (`compression`, for one) adds `res.flush()`; it is called after every
  * write so no event waits in a compressor's buffer.
  *
+ * Ending is graceful (the last bytes, then the end of the response) unless the stream was
+ * evicted, failed, or the client stopped reading: such a client could not take the end either,
+ * and waiting for it would hold the socket, and `hub.close()`, forever. Those connections are
+ * destroyed instead; the client reconnects and resumes by `Last-Event-ID`.
+ *
  * @param res - the response.
  */
 export function nodeSink(res: NodeResponse): Sink {
   const writable = res as unknown as WritableResponse;
   return {
     write(chunk) {
-      if (res.destroyed) throw new Error('response destroyed');
+      if (isDestroyed(res)) throw new Error('response destroyed');
       const accepted = writable.write(chunk);
       writable.flush?.();
       return accepted;
     },
-    end() {
+    end(reason) {
       return new Promise<void>((resolve) => {
-        if (res.writableFinished || res.destroyed) {
+        if (res.writableFinished || isDestroyed(res)) {
           resolve();
           return;
         }
         res.once('close', resolve);
-        writable.end(resolve);
+        if (reason === 'evicted' || reason === 'error' || isStalled(writable, res)) writable.destroy();
+        else {
+          // No callback argument: compression middleware wraps `end(chunk, encoding)` and would
+          // take a function for a chunk; 'finish' (or 'close', above) says the end went out.
+          res.once('finish', resolve);
+          writable.end();
+        }
       });
     },
   };
+}
+
+function isDestroyed(res: NodeResponse): boolean {
+  // Http2ServerResponse has no `destroyed` of its own; its stream has.
+  return 'stream' in res ? res.stream.destroyed : res.destroyed;
+}
+
+function isStalled(writable: WritableResponse, res: NodeResponse): boolean {
+  return writable.writableNeedDrain ?? res.writableLength >= res.writableHighWaterMark;
 }
 
 /**
@@ -105,11 +133,17 @@ function connectionGone(req: NodeRequest, res: NodeResponse): boolean {
   return socket === null || socket.destroyed;
 }
 
-/** Disables Nagle's algorithm so each event leaves at once instead of waiting for an ACK. */
+/**
+ * Disables Nagle's algorithm so each event leaves at once instead of waiting for an ACK.
+ *
+ * HTTP/2 requests are left alone: the session's socket refuses to be touched
+ * (`ERR_HTTP2_NO_SOCKET_MANIPULATION`). `http2.createServer` turns Nagle off by itself;
+ * `http2.createSecureServer` needs its `noDelay: true` option.
+ */
 export function setNoDelay(req: NodeRequest): void {
+  if ('stream' in req) return;
   try {
-    if ('stream' in req) req.stream.session?.socket.setNoDelay(true);
-    else req.socket.setNoDelay(true);
+    req.socket.setNoDelay(true);
   } catch {
     // Some socket wrappers do not forward setNoDelay; latency is then the kernel's default.
   }

@@ -1,9 +1,10 @@
-import { createStream } from '@ssekit/core';
+import { SsekitError, createStream } from '@ssekit/core';
 import type { CreateStreamOptions, SseStream } from '@ssekit/core';
 import { sseHeaders } from './headers.js';
 import type { NodeRequest } from './headers.js';
 import { bindNodeResponse, flushHeaders, nodeSink, setNoDelay } from './node-sink.js';
 import type { NodeResponse } from './node-sink.js';
+import { checkRetry } from './request.js';
 
 /** Options of {@link openStream}. */
 export interface OpenStreamOptions extends CreateStreamOptions {
@@ -30,12 +31,21 @@ export interface OpenStreamOptions extends CreateStreamOptions {
  * @param req - the request.
  * @param res - its response, not started yet.
  * @param options - retry hint, heartbeat, budget, extra headers.
+ * @throws SsekitError `headers_sent` when the response already started, `invalid_option` for a
+ * bad `retry`; nothing is written then.
  */
 export function openStream<TEvents extends object = Record<string, unknown>>(
   req: NodeRequest,
   res: NodeResponse,
   options: OpenStreamOptions = {},
 ): SseStream<TEvents> {
+  if (res.headersSent) {
+    throw new SsekitError(
+      'headers_sent',
+      'ssekit: the response already started; open the stream before anything writes.',
+    );
+  }
+  if (options.retry !== undefined) checkRetry(options.retry);
   res.writeHead(200, sseHeaders(req, options.headers));
   setNoDelay(req);
   const stream = createStream<TEvents>(nodeSink(res), options);

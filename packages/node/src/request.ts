@@ -1,4 +1,4 @@
-import { parseLastEventId, assertTopic } from '@ssekit/core';
+import { SsekitError, parseLastEventId, assertTopic } from '@ssekit/core';
 import type { NodeRequest } from './headers.js';
 
 /** Where a stream's topics come from. */
@@ -30,4 +30,15 @@ export function lastEventIdOf(req: NodeRequest, url: URL): string | undefined {
   const header = req.headers['last-event-id'];
   const value = (Array.isArray(header) ? header[0] : header) ?? url.searchParams.get(LAST_EVENT_ID_PARAM);
   return parseLastEventId(value);
+}
+
+/**
+ * Throws `invalid_option` (500) unless `retry` is a non-negative integer of milliseconds: checked
+ * before the response starts, since the hint is the stream's first write.
+ * @param retry - the `retry` option.
+ */
+export function checkRetry(retry: number): void {
+  if (!Number.isSafeInteger(retry) || retry < 0) {
+    throw new SsekitError('invalid_option', 'ssekit: `retry` must be a non-negative integer of milliseconds.');
+  }
 }
