@@ -8,6 +8,8 @@ export default defineConfig({
       test: {
         name: glob,
         include: [`${glob}/test/**/*.test.ts`],
+        // Type tests live in packages only; one project runs them, so tsc runs once.
+        typecheck: { enabled: glob === 'packages/*' },
       },
     })),
     testTimeout: 30_000,

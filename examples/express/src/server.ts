@@ -1,0 +1,85 @@
+import http from 'node:http';
+import type { SseStream } from '@ssekit/core';
+import {
+  MAX_PUBLISH_BYTES,
+  announce,
+  createDemoHub,
+  exitOnSignals,
+  parsePublishBody,
+  readDemoConfig,
+  runTicks,
+  statsBody,
+} from '@ssekit/demo-common';
+import { sse } from '@ssekit/express';
+import { lastEventIdOf, requestUrl, sendError } from '@ssekit/node';
+import compression from 'compression';
+import express from 'express';
+import type { NextFunction, Request, Response } from 'express';
+
+const config = readDemoConfig();
+const hub = createDemoHub(config);
+const tickStreams = new Set<SseStream>();
+
+const app = express();
+app.disable('x-powered-by');
+// Compression for the whole app, as most Express apps have it: event streams pass through
+// uncompressed (they are sent `Cache-Control: no-transform`), everything else may shrink.
+app.use(compression());
+
+app.get('/events', sse({ hub }));
+
+app.post(
+  '/publish',
+  // Any content type, up to the contract's limit; a larger body is a 413 from body-parser.
+  express.raw({ type: () => true, limit: MAX_PUBLISH_BYTES }),
+  async (req: Request, res: Response) => {
+    const raw: unknown = req.body;
+    const body = parsePublishBody(Buffer.isBuffer(raw) ? raw : Buffer.alloc(0));
+    const result = await hub.publish(body.topic, { event: body.event, data: body.data, id: body.id });
+    res.status(202).json(result);
+  },
+);
+
+app.get('/stats', (_req, res) => {
+  res.json(statsBody(hub, { tickStreams: tickStreams.size }));
+});
+
+app.get(
+  '/ticks',
+  // What can refuse a hand-driven stream runs before it: a bad Last-Event-ID is a 400 here.
+  (req, res, next) => {
+    res.locals.lastEventId = lastEventIdOf(req, requestUrl(req));
+    next();
+  },
+  sse(
+    (stream, _req, res) => {
+      tickStreams.add(stream);
+      stream.signal.addEventListener('abort', () => tickStreams.delete(stream), { once: true });
+      runTicks(stream, config.tickMs, res.locals.lastEventId as string | undefined);
+    },
+    { retry: config.retryMs, heartbeatMs: config.heartbeatMs },
+  ),
+);
+
+app.use((req, res) => {
+  res.status(404).json({ error: `no route for ${req.method} ${req.path}` });
+});
+
+// Every refusal, from ssekit or body-parser, as `{ "error": message }` with its status.
+app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+  if (res.headersSent) {
+    next(err);
+    return;
+  }
+  sendError(res, err);
+});
+
+const server = http.createServer(app);
+
+server.listen(config.port, config.host, () => {
+  announce(server, config.host);
+});
+
+exitOnSignals(server, async () => {
+  await Promise.all([hub.close(), ...[...tickStreams].map((stream) => stream.close('shutdown'))]);
+});
