@@ -81,7 +81,7 @@ export function defineContractSuite(name: string, env: Record<string, string> = 
 
     afterAll(async () => {
       for (const client of clients) client.close();
-      await demo.stop('SIGKILL');
+      await demo.stop('SIGTERM', 5000);
     });
 
     describe('GET /events', () => {

@@ -15,8 +15,9 @@ export interface RunningDemo {
   /** Everything it printed to stdout and stderr. */
   output: () => string;
   /**
-   * Sends `signal` and resolves to the exit code (or the signal's name); kills it after
-   * `timeoutMs`.
+   * Sends `signal` to the process the contract starts (`pnpm ... start`) and resolves to its
+   * exit code (or the signal's name); then kills whatever is left of its process group, at once
+   * or after `timeoutMs` when it does not exit.
    */
   stop: (signal?: NodeJS.Signals, timeoutMs?: number) => Promise<number | string>;
 }
@@ -32,16 +33,27 @@ export function startDemo(name: string, env: Record<string, string> = {}, timeou
     cwd: repoRoot,
     env: { ...process.env, HOST: '127.0.0.1', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so `kill()` reaches pnpm and the server under it alike.
+    detached: true,
   });
   let output = '';
   const exited = new Promise<number | string>((resolve) => {
     child.once('exit', (code, signal) => resolve(code ?? signal ?? -1));
   });
+  const killGroup = (): void => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // The group is gone already.
+    }
+  };
   const stop = async (signal: NodeJS.Signals = 'SIGTERM', stopTimeoutMs = 10_000): Promise<number | string> => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-    const timer = setTimeout(() => child.kill('SIGKILL'), stopTimeoutMs);
+    const timer = setTimeout(killGroup, stopTimeoutMs);
     const result = await exited;
     clearTimeout(timer);
+    // Nothing of the demo outlives the test, whatever pnpm did with the signal.
+    killGroup();
     return result;
   };
   return new Promise((resolve, reject) => {

@@ -1,0 +1,128 @@
+import type { IncomingMessage } from 'node:http';
+import Router from '@koa/router';
+import { SsekitError, parseLastEventId } from '@ssekit/core';
+import type { SseStream } from '@ssekit/core';
+import {
+  MAX_PUBLISH_BYTES,
+  announce,
+  createDemoHub,
+  exitOnSignals,
+  parsePublishBody,
+  readDemoConfig,
+  runTicks,
+  statsBody,
+} from '@ssekit/demo-common';
+import { sse } from '@ssekit/koa';
+import Koa from 'koa';
+import compress from 'koa-compress';
+
+const config = readDemoConfig();
+const hub = createDemoHub(config);
+const tickStreams = new Set<SseStream>();
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > MAX_PUBLISH_BYTES) {
+      reject(new SsekitError('payload_too_large', `ssekit: the body is over ${MAX_PUBLISH_BYTES} bytes.`));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.byteLength;
+      if (size > MAX_PUBLISH_BYTES) {
+        reject(new SsekitError('payload_too_large', `ssekit: the body is over ${MAX_PUBLISH_BYTES} bytes.`));
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      resolve(Buffer.concat(chunks, size));
+    });
+    req.on('error', reject);
+  });
+}
+
+function statusOf(err: unknown): number {
+  const status = (err as { status?: unknown } | null)?.status;
+  return typeof status === 'number' && status >= 400 && status <= 599 ? status : 500;
+}
+
+const app = new Koa();
+
+// Koa reports socket errors of responses in flight; a client resetting its connection mid-stream
+// is not a server fault (its stream is already gone), everything else is logged.
+app.on('error', (err: Error & { headerSent?: boolean; code?: string }) => {
+  if (err.headerSent === true && err.code === 'ECONNRESET') return;
+  console.error(err);
+});
+
+// Every refusal, before a stream starts or from /publish, is answered as JSON like the other demos.
+app.use(async (ctx, next) => {
+  try {
+    await next();
+  } catch (err) {
+    if (ctx.headerSent || !ctx.writable) throw err;
+    const status = statusOf(err);
+    const exposed = status < 500 || (err instanceof SsekitError && err.code === 'closed');
+    ctx.status = status;
+    ctx.body = { error: err instanceof Error && exposed ? err.message : 'ssekit: internal error' };
+    // Unexpected failures still reach the error listener above.
+    if (!exposed) ctx.app.emit('error', err, ctx);
+  }
+});
+
+// Compression for the whole app, as most Koa apps have it: JSON answers are compressed, event
+// streams are not (sse() takes the response over before koa-compress could wrap it).
+app.use(compress());
+
+const router = new Router();
+
+router.get('/events', sse({ hub }));
+
+router.post('/publish', async (ctx) => {
+  const body = parsePublishBody(await readBody(ctx.req));
+  const result = await hub.publish(body.topic, { event: body.event, data: body.data, id: body.id });
+  ctx.status = 202;
+  ctx.body = result;
+});
+
+router.get('/stats', (ctx) => {
+  ctx.body = statsBody(hub, { tickStreams: tickStreams.size });
+});
+
+router.get(
+  '/ticks',
+  async (ctx, next) => {
+    // Checked before the stream starts, so a bad one is a plain 400.
+    const header = ctx.get('last-event-id');
+    const query = ctx.query.lastEventId;
+    ctx.state.lastEventId = parseLastEventId(header !== '' ? header : typeof query === 'string' ? query : undefined);
+    await next();
+  },
+  sse(
+    (stream, ctx) => {
+      tickStreams.add(stream);
+      stream.signal.addEventListener('abort', () => tickStreams.delete(stream), { once: true });
+      runTicks(stream, config.tickMs, ctx.state.lastEventId as string | undefined);
+    },
+    { retry: config.retryMs, heartbeatMs: config.heartbeatMs },
+  ),
+);
+
+app.use(router.routes());
+
+app.use((ctx) => {
+  ctx.status = 404;
+  ctx.body = { error: `no route for ${ctx.method} ${ctx.path}` };
+});
+
+const server = app.listen(config.port, config.host, () => {
+  announce(server, config.host);
+});
+
+exitOnSignals(server, async () => {
+  await Promise.all([hub.close(), ...[...tickStreams].map((stream) => stream.close('shutdown'))]);
+});

@@ -1,0 +1,3 @@
+export { sse } from './middleware.js';
+export type { KoaStreamHandler } from './middleware.js';
+export type { KoaSseMiddleware, KoaSseOptions, KoaStreamOptions } from './options.js';
