@@ -1,14 +1,25 @@
 import { createHub } from '@ssekit/core';
 import type { Hub } from '@ssekit/core';
+import { createRedisBackend } from '@ssekit/redis';
 import type { DemoConfig } from './config.js';
+import { announceAfter, closeOnExit } from './lifecycle.js';
 
 /**
- * The hub a demo serves: the contract's retry, heartbeat and replay size, in memory.
+ * The hub a demo serves: the contract's retry, heartbeat and replay size; in memory, or on
+ * Redis when `REDIS_URL` is set, so several demo processes act as one (shared ids, resume
+ * anywhere). With Redis the demo announces itself once the bus listens, and closes the
+ * connections on shutdown.
  * @param config - the demo's configuration.
  */
 export function createDemoHub(config: DemoConfig): Hub {
-  if (config.redisUrl !== undefined) {
-    throw new Error('REDIS_URL is set but this build has no Redis backend yet.');
-  }
-  return createHub({ retry: config.retryMs, heartbeatMs: config.heartbeatMs, replaySize: config.replaySize });
+  const options = { retry: config.retryMs, heartbeatMs: config.heartbeatMs };
+  if (config.redisUrl === undefined) return createHub({ ...options, replaySize: config.replaySize });
+  const redis = createRedisBackend({ url: config.redisUrl, size: config.replaySize });
+  const hub = createHub({ ...options, store: redis.store, bus: redis.bus });
+  const slow = setTimeout(() => {
+    process.stderr.write(`waiting for Redis at ${config.redisUrl ?? ''} ...\n`);
+  }, 2000);
+  announceAfter(redis.ready.finally(() => clearTimeout(slow)));
+  closeOnExit(() => redis.close());
+  return hub;
 }

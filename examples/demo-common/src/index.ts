@@ -6,3 +6,5 @@ export { statsBody } from './stats.js';
 export { runTicks } from './ticks.js';
 export { exitOnSignals, announce } from './shutdown.js';
 export { createDemoHub } from './hub.js';
+export { servePage } from './page.js';
+export type { PageFile } from './page.js';

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { Http2Server } from 'node:http2';
+import { closeResources, whenReady } from './lifecycle.js';
 
 /**
  * On SIGTERM or SIGINT: runs `drain` (which ends every stream), closes the server, and exits 0;
@@ -20,6 +21,7 @@ export function exitOnSignals(server: Server | Http2Server, drain: () => Promise
     void (async () => {
       try {
         await drain();
+        await closeResources();
       } finally {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         if ('closeIdleConnections' in server) {
@@ -42,5 +44,6 @@ export function announce(server: Server | Http2Server, host: string): void {
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : address;
   const shown = host.includes(':') ? `[${host}]` : host;
-  process.stdout.write(`listening on http://${shown}:${String(port)}\n`);
+  // Not before the hub's backend is ready (Redis subscribed), so clients find it working.
+  void whenReady().then(() => process.stdout.write(`listening on http://${shown}:${String(port)}\n`));
 }

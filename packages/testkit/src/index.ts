@@ -5,3 +5,7 @@ export type { RunningDemo } from './demo.js';
 export { request, publish, stats, eventually } from './http.js';
 export type { HttpAnswer } from './http.js';
 export { defineContractSuite, freshTopic, wireFrame, withoutComments, CONTRACT_ENV } from './contract.js';
+export { startRedis } from './redis-server.js';
+export type { RunningRedis } from './redis-server.js';
+export { defineReplayStoreConformance, defineBusConformance } from './conformance.js';
+export type { ReplayStoreConformanceOptions, MakeReplayStore, BusHarness } from './conformance.js';

@@ -1,0 +1,181 @@
+import { ID_PATTERN, MAX_ID_LENGTH, SsekitError, assertPublishId, assertTopic } from '@ssekit/core';
+import type { AppendResult, ReplayResult, ReplayStore, StoredEvent } from '@ssekit/core';
+import type { RedisBus } from './bus.js';
+import { Connection } from './connection.js';
+import type { RedisConnectionOptions } from './connection.js';
+import { APPEND, SINCE } from './scripts.js';
+
+/** Options of {@link createRedisReplayStore}. */
+export interface RedisReplayStoreOptions extends RedisConnectionOptions {
+  /**
+   * Prepended to every key: `<prefix>meta` (the id counter), `<prefix>s:<topic>` (a stream per
+   * topic), `<prefix>g:<topic>` (caller-given ids). Processes that act as one share it.
+   * @default 'ssekit:'
+   */
+  prefix?: string;
+  /**
+   * How many recent events each topic keeps for resumption. Streams are trimmed with
+   * `MAXLEN ~`, so Redis may keep up to about 100 more (one stream node); resumption is exact
+   * either way.
+   * @default 1000
+   */
+  size?: number;
+  /**
+   * Publish every appended event on this bus's channel in the same atomic script, so the bus
+   * carries events in id order and the hub skips its own `bus.publish`. Pass the bus the hub
+   * uses (`createRedisBackend` does this for you).
+   * @default none: the hub publishes through its bus itself
+   */
+  bus?: RedisBus;
+  /**
+   * Entries read per topic per round trip while replaying.
+   * @default 200
+   */
+  pageSize?: number;
+}
+
+type RawEntry = [string, string[]];
+
+/**
+ * History over Redis Streams, shared by every process on one Redis: one bounded stream per
+ * topic, and one counter for all of them, so ids are global.
+ *
+ * Ids are decimal integers of 16 digits that start at the store's first use in microseconds
+ * (`Date.now() * 1000`) and count up by one per event across all topics: they compare in append
+ * order as numbers and as strings, and an id from another store or from before the data was lost
+ * is recognised as unknown. Appending runs one Lua script (counter, `XADD`, and the `PUBLISH` of
+ * the envelope when a bus is linked): atomic, one round trip.
+ */
+export class RedisReplayStore implements ReplayStore {
+  readonly #connection: Connection;
+  readonly #ownsConnection: boolean;
+  readonly #prefix: string;
+  readonly #size: number;
+  readonly #pageSize: number;
+  readonly #bus: RedisBus | undefined;
+
+  /**
+   * @param options - the connection, key prefix, size, and the bus to publish through.
+   * @param connection - a command connection to share (the backend's); internal.
+   */
+  constructor(options: RedisReplayStoreOptions, connection?: Connection) {
+    checkStoreOptions(options);
+    this.#size = options.size ?? 1000;
+    this.#pageSize = options.pageSize ?? 200;
+    this.#prefix = options.prefix ?? 'ssekit:';
+    this.#bus = options.bus;
+    this.#connection = connection ?? new Connection(options, 'createRedisReplayStore');
+    this.#ownsConnection = connection === undefined;
+  }
+
+  /** True while the command connection is up. */
+  get connected(): boolean {
+    return this.#connection.client.status === 'ready';
+  }
+
+  /** {@inheritDoc @ssekit/core#ReplayStore.append} */
+  async append(topic: string, body: string, id?: string, origin = ''): Promise<AppendResult> {
+    assertTopic(topic);
+    if (id !== undefined) assertPublishId(id);
+    const bus = this.#bus;
+    bus?.assertListening();
+    const args = [Date.now() * 1000, this.#size, body, id ?? '', bus?.channel ?? '', origin, topic];
+    const seq = await this.#connection.run((client) =>
+      APPEND.run(client, [this.#key('meta'), this.#key('s:', topic), this.#key('g:', topic)], args),
+    );
+    const eventId = id ?? String(seq);
+    const stored: StoredEvent = { topic, id: eventId, frame: `id: ${eventId}\n${body}` };
+    return { stored, published: bus !== undefined };
+  }
+
+  /** {@inheritDoc @ssekit/core#ReplayStore.since} */
+  async since(topics: readonly string[], lastEventId: string): Promise<ReplayResult> {
+    // The cursor is untrusted: only an id of the right grammar ever reaches Redis.
+    if (lastEventId.length === 0 || lastEventId.length > MAX_ID_LENGTH || !ID_PATTERN.test(lastEventId)) {
+      return { ok: false, reason: 'unknown' };
+    }
+    const unique = [...new Set(topics)];
+    for (const topic of unique) assertTopic(topic);
+    if (unique.length === 0) return { ok: true, events: [] };
+    const found: { seq: number; event: StoredEvent }[] = [];
+    let pending = unique.map((topic) => ({ topic, position: '' }));
+    let base = '';
+    let upper = '';
+    while (pending.length > 0) {
+      const keys = [
+        this.#key('meta'),
+        ...pending.map(({ topic }) => this.#key('s:', topic)),
+        ...pending.map(({ topic }) => this.#key('g:', topic)),
+      ];
+      const args = [this.#pageSize, lastEventId, base, upper, ...(base === '' ? [] : pending.map((p) => p.position))];
+      const reply = (await this.#connection.run((client) => SINCE.run(client, keys, args))) as unknown[];
+      if (reply[0] !== 'ok') return { ok: false, reason: reply[0] === 'too_old' ? 'too_old' : 'unknown' };
+      base = reply[1] as string;
+      upper = reply[2] as string;
+      const next: typeof pending = [];
+      pending.forEach(({ topic }, i) => {
+        const page = reply[3 + i] as RawEntry[];
+        for (const entry of page) found.push(toStored(topic, entry));
+        const last = page.at(-1);
+        if (page.length === this.#pageSize && last !== undefined) next.push({ topic, position: seqOf(last[0]) });
+      });
+      pending = next;
+    }
+    found.sort((a, b) => a.seq - b.seq);
+    return { ok: true, events: found.map((item) => item.event) };
+  }
+
+  /** Closes the connection when this store opened it. */
+  async close(): Promise<void> {
+    if (this.#ownsConnection) await this.#connection.close();
+  }
+
+  #key(kind: string, topic = ''): string {
+    return `${this.#prefix}${kind}${topic}`;
+  }
+}
+
+/**
+ * Throws `invalid_option` for a size or page size out of range, before any connection opens.
+ * @internal
+ */
+export function checkStoreOptions(options: { size?: number; pageSize?: number }): void {
+  const size = options.size ?? 1000;
+  if (!Number.isSafeInteger(size) || size < 0) {
+    throw new SsekitError('invalid_option', 'ssekit: the replay store `size` must be a non-negative integer.');
+  }
+  const pageSize = options.pageSize ?? 200;
+  if (!Number.isSafeInteger(pageSize) || pageSize < 1) {
+    throw new SsekitError('invalid_option', 'ssekit: `pageSize` must be a positive integer.');
+  }
+}
+
+function seqOf(entryId: string): string {
+  return entryId.slice(0, entryId.indexOf('-'));
+}
+
+/** An XRANGE entry `[<seq>-0, ['p', prev, 'b', body, ('i', given id)]]` as a stored event. */
+function toStored(topic: string, entry: RawEntry): { seq: number; event: StoredEvent } {
+  const [entryId, fields] = entry;
+  const seq = seqOf(entryId);
+  let body = '';
+  let id = seq;
+  for (let i = 0; i < fields.length; i += 2) {
+    if (fields[i] === 'b') body = fields[i + 1] ?? '';
+    else if (fields[i] === 'i') id = fields[i + 1] ?? seq;
+  }
+  return { seq: Number(seq), event: { topic, id, frame: `id: ${id}\n${body}` } };
+}
+
+/**
+ * Creates a {@link RedisReplayStore}.
+ *
+ * @example
+ * ```ts
+ * const store = createRedisReplayStore({ url: 'redis://127.0.0.1:6379', size: 1000 });
+ * const hub = createHub({ store });
+ * ```
+ */
+export function createRedisReplayStore(options: RedisReplayStoreOptions): RedisReplayStore {
+  return new RedisReplayStore(options);
+}

@@ -1,0 +1,133 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+
+/**
+ * A Lua script run by its SHA1 (`EVALSHA`), loaded with `EVAL` when Redis does not know it yet
+ * (first use, or after a restart emptied the script cache). @internal
+ */
+export class Script {
+  readonly #source: string;
+  readonly #sha: string;
+
+  constructor(source: string) {
+    this.#source = source;
+    this.#sha = createHash('sha1').update(source).digest('hex');
+  }
+
+  async run(client: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+    try {
+      return await client.evalsha(this.#sha, keys.length, ...keys, ...args);
+    } catch (err) {
+      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+      return client.eval(this.#source, keys.length, ...keys, ...args);
+    }
+  }
+}
+
+// Shared helpers. Sequence numbers stay below 2^53, so Lua's doubles hold them exactly;
+// `%d` prints them without the exponent `tostring` would use.
+const HELPERS = `
+local function fmt(n) return string.format('%d', n) end
+local function seqOf(entryId) return tonumber(string.match(entryId, '^(%d+)')) end
+-- The newest sequence number ever added to a stream (trimmed or not), 0 for none.
+local function newest(key)
+  local last = redis.call('XREVRANGE', key, '+', '-', 'COUNT', 1)[1]
+  if last then return seqOf(last[1]) end
+  if redis.call('EXISTS', key) == 0 then return 0 end
+  local info = redis.call('XINFO', 'STREAM', key)
+  for i = 1, #info, 2 do
+    if info[i] == 'last-generated-id' then return seqOf(info[i + 1]) end
+  end
+  return 0
+end
+-- The newest sequence number trimmed from a stream, 0 for none. Every entry records its
+-- predecessor ('p'), so the first entry left names the last one trimmed, however MAXLEN ~
+-- cut the stream; an emptied stream has lost everything it ever held.
+local function trimmed(key)
+  local first = redis.call('XRANGE', key, '-', '+', 'COUNT', 1)[1]
+  if first then return tonumber(first[2][2]) end
+  return newest(key)
+end
+`;
+
+/**
+ * Appends one event and, when a channel is given, publishes its envelope: one atomic step, so
+ * the bus carries events in id order.
+ *
+ * KEYS: meta hash, the topic's stream, the topic's caller-given-id index.
+ * ARGV: now in µs, size, body, caller-given id or '', channel or '', origin, topic.
+ * Returns the event's sequence number.
+ */
+export const APPEND = new Script(`${HELPERS}
+if redis.call('HSETNX', KEYS[1], 'base', ARGV[1]) == 1 then redis.call('HSET', KEYS[1], 'last', ARGV[1]) end
+local seq = fmt(redis.call('HINCRBY', KEYS[1], 'last', 1))
+local prev = fmt(newest(KEYS[2]))
+local id = ARGV[4]
+if id == '' then
+  id = seq
+  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], seq .. '-0', 'p', prev, 'b', ARGV[3])
+else
+  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], seq .. '-0', 'p', prev, 'b', ARGV[3], 'i', id)
+  redis.call('ZADD', KEYS[3], seq, id)
+  -- Forget given ids whose entries were trimmed, so the index stays as small as the stream.
+  local first = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)[1]
+  if first then
+    redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. fmt(seqOf(first[1])))
+  else
+    redis.call('DEL', KEYS[3])
+  end
+end
+if ARGV[5] ~= '' then
+  redis.call('PUBLISH', ARGV[5], '1\\n' .. ARGV[6] .. '\\n' .. ARGV[7] .. '\\n' .. id .. '\\nid: ' .. id .. '\\n' .. ARGV[3])
+end
+return seq
+`);
+
+/**
+ * Reads one page of every asked topic after a cursor, up to a fixed upper bound, checking
+ * first that nothing after the cursor was trimmed.
+ *
+ * KEYS: meta hash, then n topic streams, then their n caller-given-id indexes.
+ * ARGV: page size, cursor, base ('' on the first page), upper bound ('' on the first page),
+ * then on later pages one position (sequence number already read up to) per topic.
+ * Returns {'unknown'}, {'too_old'} or {'ok', base, upper, page1, ..., pageN}.
+ */
+export const SINCE = new Script(`${HELPERS}
+local n = (#KEYS - 1) / 2
+local count = tonumber(ARGV[1])
+local base, upper
+local positions = {}
+local meta = redis.call('HMGET', KEYS[1], 'base', 'last')
+if not meta[1] then return {'unknown'} end
+if ARGV[3] == '' then
+  base, upper = meta[1], meta[2]
+  local cursor
+  for i = 1, n do
+    local score = redis.call('ZSCORE', KEYS[n + 1 + i], ARGV[2])
+    if score then cursor = tonumber(score) break end
+  end
+  if not cursor then
+    if not string.match(ARGV[2], '^%d+$') or #ARGV[2] > 16 then return {'unknown'} end
+    cursor = tonumber(ARGV[2])
+    if cursor < tonumber(base) or cursor > tonumber(upper) then return {'unknown'} end
+  end
+  for i = 1, n do positions[i] = cursor end
+else
+  -- Redis lost its data between two pages: the rest cannot be read.
+  if meta[1] ~= ARGV[3] then return {'unknown'} end
+  base, upper = ARGV[3], ARGV[4]
+  for i = 1, n do positions[i] = tonumber(ARGV[4 + i]) end
+end
+local out = {'ok', base, upper}
+local limit = tonumber(upper)
+for i = 1, n do
+  local key = KEYS[1 + i]
+  if trimmed(key) > positions[i] then return {'too_old'} end
+  if positions[i] >= limit then
+    out[#out + 1] = {}
+  else
+    out[#out + 1] = redis.call('XRANGE', key, '(' .. fmt(positions[i]) .. '-0', upper .. '-0', 'COUNT', count)
+  end
+end
+return out
+`);

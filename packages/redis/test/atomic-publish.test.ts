@@ -1,0 +1,117 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Envelope } from '@ssekit/core';
+import { startRedis } from '../../testkit/src/redis-server.js';
+import type { RunningRedis } from '../../testkit/src/redis-server.js';
+import { createRedisBackend, createRedisBus, decodeEnvelope, encodeEnvelope } from '../src/index.js';
+import type { RedisBackend } from '../src/index.js';
+import { until } from './support/harness.js';
+
+let redis: RunningRedis;
+
+beforeAll(async () => {
+  redis = await startRedis();
+});
+
+afterAll(async () => {
+  await redis.stop();
+});
+
+/** A bus on `channel` that records every envelope it hears. */
+async function listenTo(channel: string): Promise<{ received: Envelope[]; close: () => Promise<void> }> {
+  const bus = createRedisBus({ url: redis.url, channel });
+  const received: Envelope[] = [];
+  await bus.subscribe({ envelope: (envelope) => received.push(envelope) });
+  return { received, close: () => bus.close() };
+}
+
+describe('append and publish in one script', () => {
+  it('appends, then publishes the envelope with the hub id as origin, and says so', async () => {
+    const backend = createRedisBackend({ url: redis.url, prefix: 'one:' });
+    const listener = await listenTo('one:bus');
+    try {
+      const result = await backend.store.append('news', 'data: hello\n\n', undefined, 'hub-1');
+      expect(result.published).toBe(true);
+      expect(result.stored.frame).toBe(`id: ${result.stored.id}\ndata: hello\n\n`);
+      await until(() => listener.received.length === 1, 'the envelope');
+      expect(listener.received).toEqual([{ ...result.stored, origin: 'hub-1' }]);
+      // The same bytes the bus itself would send.
+      expect(encodeEnvelope(listener.received[0]!)).toBe(`1\nhub-1\nnews\n${result.stored.id}\n${result.stored.frame}`);
+    } finally {
+      await listener.close();
+      await backend.close();
+    }
+  });
+
+  it('publishes in id order even when several processes append at once', async () => {
+    const backends: RedisBackend[] = [0, 1, 2].map(() => createRedisBackend({ url: redis.url, prefix: 'race:' }));
+    const listener = await listenTo('race:bus');
+    try {
+      const appended = await Promise.all(
+        backends.flatMap((backend, b) =>
+          Array.from({ length: 50 }, (_, i) =>
+            backend.store.append(`t${i % 2}`, `data: ${b}-${i}\n\n`, undefined, `p${b}`),
+          ),
+        ),
+      );
+      await until(() => listener.received.length === 150, '150 envelopes');
+      const heard = listener.received.map((envelope) => envelope.id);
+      // One counter, one script: the channel carries ids strictly increasing.
+      for (let i = 1; i < heard.length; i++) expect(BigInt(heard[i]!) > BigInt(heard[i - 1]!)).toBe(true);
+      expect([...heard].sort()).toEqual(appended.map((result) => result.stored.id).sort());
+    } finally {
+      await listener.close();
+      await Promise.all(backends.map((backend) => backend.close()));
+    }
+  });
+
+  it('keeps its keys under the prefix and its ids in one counter started at the first use', async () => {
+    const backend = createRedisBackend({ url: redis.url, prefix: 'keys:', size: 10 });
+    const raw = new Redis(redis.url);
+    try {
+      const before = Date.now() * 1000;
+      const a = await backend.store.append('a', 'data: 1\n\n');
+      const b = await backend.store.append('b:x/y', 'data: 2\n\n', 'given-1');
+      expect(a.stored.id).toMatch(/^\d{16}$/);
+      expect(Number(a.stored.id)).toBeGreaterThan(before);
+      expect((await raw.keys('keys:*')).sort()).toEqual(['keys:g:b:x/y', 'keys:meta', 'keys:s:a', 'keys:s:b:x/y']);
+      expect(await raw.hget('keys:meta', 'last')).toBe(String(Number(a.stored.id) + 1));
+      expect(await raw.zscore('keys:g:b:x/y', 'given-1')).toBe(String(Number(a.stored.id) + 1));
+      expect(b.stored.frame).toBe('id: given-1\ndata: 2\n\n');
+    } finally {
+      raw.disconnect();
+      await backend.close();
+    }
+  });
+
+  it('ignores messages on its channel that are not envelopes, and reports them', async () => {
+    const errors: Error[] = [];
+    const bus = createRedisBus({ url: redis.url, channel: 'noise', onError: (error) => errors.push(error) });
+    const received: Envelope[] = [];
+    await bus.subscribe({ envelope: (envelope) => received.push(envelope) });
+    const raw = new Redis(redis.url);
+    try {
+      await raw.publish('noise', 'hello');
+      await raw.publish('noise', '1\nonly\ntwo');
+      const ok: Envelope = { origin: 'o', topic: 't', id: '1', frame: 'id: 1\ndata: \n\n' };
+      await bus.publish(ok);
+      await until(() => received.length === 1, 'the envelope');
+      expect(received).toEqual([ok]);
+      expect(errors.map((error) => error.message)).toEqual([
+        'ssekit: ignored a message on noise that is not an ssekit envelope',
+        'ssekit: ignored a message on noise that is not an ssekit envelope',
+      ]);
+      expect(decodeEnvelope('2\na\nb\nc\nd')).toBe(undefined);
+    } finally {
+      raw.disconnect();
+      await bus.close();
+    }
+  });
+
+  it('refuses options it cannot work with', () => {
+    expect(() => createRedisBackend({})).toThrow('ssekit: createRedisBackend needs exactly one of `client` and `url`.');
+    expect(() => createRedisBackend({ url: redis.url, size: -1 })).toThrow(
+      'ssekit: the replay store `size` must be a non-negative integer.',
+    );
+  });
+});

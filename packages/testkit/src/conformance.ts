@@ -1,0 +1,302 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Bus, BusHandlers, Envelope, ReplayResult, ReplayStore, StoredEvent } from '@ssekit/core';
+
+/** What {@link defineReplayStoreConformance} needs to know about a store. */
+export interface ReplayStoreConformanceOptions {
+  /**
+   * How many events beyond `size` a topic may keep (Redis trims with `MAXLEN ~`, a whole
+   * stream node at a time). Resumption must stay exact either way.
+   * @default 0
+   */
+  retentionSlack?: number;
+}
+
+/** A fresh, empty store keeping `size` events per topic; each call gets its own. */
+export type MakeReplayStore = (options: { size: number }) => ReplayStore | Promise<ReplayStore>;
+
+const ID_GRAMMAR = /^[A-Za-z0-9._~-]{1,128}$/;
+
+/**
+ * The `ReplayStore` contract (see `ReplayStore` in `@ssekit/core`), written once and run
+ * against every implementation: id shape and order across topics, `since` merging topics in id
+ * order, `unknown` and `too_old`, bounded history, caller-given ids.
+ * @param name - shown in the test names.
+ * @param makeStore - a fresh store per test.
+ */
+export function defineReplayStoreConformance(
+  name: string,
+  makeStore: MakeReplayStore,
+  options: ReplayStoreConformanceOptions = {},
+): void {
+  const slack = options.retentionSlack ?? 0;
+  describe(`ReplayStore conformance: ${name}`, () => {
+    const opened: ReplayStore[] = [];
+    const make = async (size = 1000): Promise<ReplayStore> => {
+      const store = await makeStore({ size });
+      opened.push(store);
+      return store;
+    };
+    afterEach(async () => {
+      await Promise.all(
+        opened.splice(0).map(async (store) => {
+          await store.close?.();
+        }),
+      );
+    });
+
+    it('assigns unique ids of the id grammar, increasing in append order across topics', async () => {
+      const store = await make();
+      const stored: StoredEvent[] = [];
+      for (const [i, topic] of ['a', 'b', 'a', 'c', 'b', 'a'].entries()) {
+        stored.push((await store.append(topic, `data: ${i}\n\n`)).stored);
+      }
+      const ids = stored.map((event) => event.id);
+      for (const id of ids) expect(id).toMatch(ID_GRAMMAR);
+      expect(new Set(ids).size).toBe(ids.length);
+      // Fixed-width decimal ids compare the same as strings and as numbers.
+      expect([...ids].sort()).toEqual(ids);
+      for (let i = 1; i < ids.length; i++) expect(BigInt(ids[i]!) > BigInt(ids[i - 1]!)).toBe(true);
+      expect(stored.map((event) => event.topic)).toEqual(['a', 'b', 'a', 'c', 'b', 'a']);
+      expect(stored[3]!.frame).toBe(`id: ${ids[3]!}\ndata: 3\n\n`);
+    });
+
+    it('keeps ids unique and ordered under concurrent appends', async () => {
+      const store = await make();
+      const results = await Promise.all(
+        Array.from({ length: 60 }, async (_, i) => store.append(i % 2 === 0 ? 'even' : 'odd', `data: ${i}\n\n`)),
+      );
+      const ids = results.map((result) => result.stored.id);
+      expect(new Set(ids).size).toBe(60);
+      const first = [...ids].sort()[0]!;
+      const replay = events(await store.since(['even', 'odd'], String(BigInt(first) - 1n)));
+      expect(replay.map((event) => event.id)).toEqual([...ids].sort());
+      expect(replay).toEqual([...results.map((result) => result.stored)].sort((x, y) => cmp(x.id, y.id)));
+    });
+
+    it('returns every later event on the asked topics, oldest first, merged across topics', async () => {
+      const store = await make();
+      const a1 = (await store.append('a', 'data: a1\n\n')).stored;
+      const b1 = (await store.append('b', 'data: b1\n\n')).stored;
+      const c1 = (await store.append('c', 'data: c1\n\n')).stored;
+      const a2 = (await store.append('a', 'event: x\ndata: a2\n\n')).stored;
+      const b2 = (await store.append('b', 'data: b2\ndata: é🎉\r\n\n')).stored;
+      expect(events(await store.since(['a', 'b'], a1.id))).toEqual([b1, a2, b2]);
+      expect(events(await store.since(['b', 'a'], a1.id))).toEqual([b1, a2, b2]);
+      expect(events(await store.since(['c'], a1.id))).toEqual([c1]);
+      expect(events(await store.since(['a', 'b', 'c'], b2.id))).toEqual([]);
+      expect(events(await store.since(['never-used'], a1.id))).toEqual([]);
+      expect(b2.frame).toBe(`id: ${b2.id}\ndata: b2\ndata: é🎉\r\n\n`);
+    });
+
+    it('returns a long history whole', async () => {
+      const store = await make();
+      const stored: StoredEvent[] = [];
+      for (let i = 0; i < 700; i++) stored.push((await store.append(i % 3 === 0 ? 'x' : 'y', `data: ${i}\n\n`)).stored);
+      expect(events(await store.since(['x', 'y'], stored[0]!.id))).toEqual(stored.slice(1));
+      expect(events(await store.since(['x'], stored[0]!.id))).toEqual(stored.slice(1).filter((e) => e.topic === 'x'));
+    });
+
+    it('keeps frames byte for byte, large ones too', async () => {
+      const store = await make();
+      const body = `data: ${'ü€𝄞 '.repeat(20_000)}\r\ndata: \0\n\n`;
+      const first = (await store.append('big', 'data: first\n\n')).stored;
+      const big = (await store.append('big', body)).stored;
+      expect(big.frame).toBe(`id: ${big.id}\n${body}`);
+      expect(events(await store.since(['big'], first.id))).toEqual([big]);
+    });
+
+    it("answers 'unknown' for cursors it never issued", async () => {
+      const store = await make();
+      const first = (await store.append('a', 'data: 1\n\n')).stored;
+      await store.append('a', 'data: 2\n\n');
+      for (const cursor of ['nope', 'custom-id', '12', '0000000000000001', '9999999999999999', '99999999999999999']) {
+        expect(await store.since(['a'], cursor), cursor).toEqual({ ok: false, reason: 'unknown' });
+      }
+      // From before the store's first id (an earlier run, another store).
+      const before = String(BigInt(first.id) - 2n);
+      expect(await store.since(['a'], before)).toEqual({ ok: false, reason: 'unknown' });
+      // Not issued yet.
+      const ahead = String(BigInt(first.id) + 10n);
+      expect(await store.since(['a'], ahead)).toEqual({ ok: false, reason: 'unknown' });
+    });
+
+    it("answers 'too_old' once events after the cursor were trimmed, on any asked topic", async () => {
+      const size = 5;
+      const store = await make(size);
+      const kept = (await store.append('calm', 'data: calm\n\n')).stored;
+      const total = size + slack + 30;
+      const busy: StoredEvent[] = [];
+      for (let i = 0; i < total; i++) busy.push((await store.append('busy', `data: ${i}\n\n`)).stored);
+      expect(await store.since(['busy'], busy[0]!.id)).toEqual({ ok: false, reason: 'too_old' });
+      expect(await store.since(['calm', 'busy'], kept.id)).toEqual({ ok: false, reason: 'too_old' });
+      // The calm topic lost nothing after its cursor.
+      expect(events(await store.since(['calm'], kept.id))).toEqual([]);
+      // The newest `size` events are always there, exactly.
+      expect(events(await store.since(['busy'], busy[total - size - 1]!.id))).toEqual(busy.slice(total - size));
+      expect(events(await store.since(['busy', 'calm'], busy[total - 2]!.id))).toEqual([busy[total - 1]]);
+    });
+
+    it('keeps a bounded history per topic', async () => {
+      const size = 4;
+      const store = await make(size);
+      const total = size + slack + 40;
+      const stored: StoredEvent[] = [];
+      for (let i = 0; i < total; i++) stored.push((await store.append('t', `data: ${i}\n\n`)).stored);
+      // More than size + slack events back cannot be resumed from.
+      const beyond = stored[total - size - slack - 2]!;
+      expect(await store.since(['t'], beyond.id)).toEqual({ ok: false, reason: 'too_old' });
+      // Whatever it kept, it reports exactly: either everything after a cursor, or too_old.
+      for (let i = total - size - slack - 2; i < total; i++) {
+        const result = await store.since(['t'], stored[i]!.id);
+        if (result.ok) expect(result.events).toEqual(stored.slice(i + 1));
+        else expect(result).toEqual({ ok: false, reason: 'too_old' });
+      }
+    });
+
+    it('with size 0 still says too_old', async () => {
+      const store = await make(0);
+      const first = (await store.append('t', 'data: 1\n\n')).stored;
+      for (let i = 0; i < slack + 2; i++) await store.append('t', `data: ${i}\n\n`);
+      expect(await store.since(['t'], first.id)).toEqual({ ok: false, reason: 'too_old' });
+    });
+
+    it('uses a caller-given id as is, orders it by append, and resumes from it', async () => {
+      const store = await make();
+      const before = (await store.append('t', 'data: before\n\n')).stored;
+      const given = (await store.append('t', 'data: given\n\n', 'order-42.v1')).stored;
+      const other = (await store.append('u', 'data: other\n\n')).stored;
+      const after = (await store.append('t', 'data: after\n\n')).stored;
+      expect(given).toEqual({ topic: 't', id: 'order-42.v1', frame: 'id: order-42.v1\ndata: given\n\n' });
+      expect(events(await store.since(['t'], before.id))).toEqual([given, after]);
+      expect(events(await store.since(['t'], 'order-42.v1'))).toEqual([after]);
+      expect(events(await store.since(['t', 'u'], 'order-42.v1'))).toEqual([other, after]);
+    });
+  });
+}
+
+/** A fresh group of buses sharing one medium (a channel, a process); each test gets its own. */
+export interface BusHarness {
+  /** Another bus on the same medium as every other bus of this harness. */
+  bus(): Bus | Promise<Bus>;
+  /** Releases what the harness opened. */
+  close?(): void | Promise<void>;
+}
+
+/**
+ * The `Bus` contract, written once and run against every implementation: delivery to every
+ * subscriber (the publisher's own included) exactly once and unchanged, one order for all,
+ * unsubscribe.
+ * @param name - shown in the test names.
+ * @param makeHarness - a fresh medium per test.
+ */
+export function defineBusConformance(name: string, makeHarness: () => BusHarness | Promise<BusHarness>): void {
+  describe(`Bus conformance: ${name}`, () => {
+    let cleanups: (() => unknown)[] = [];
+    afterEach(async () => {
+      for (const cleanup of cleanups.reverse()) await cleanup();
+      cleanups = [];
+    });
+
+    const setup = async (count: number): Promise<{ buses: Bus[]; listeners: Listener[] }> => {
+      const harness = await makeHarness();
+      cleanups.push(() => harness.close?.());
+      const buses: Bus[] = [];
+      const listeners: Listener[] = [];
+      for (let i = 0; i < count; i++) {
+        const bus = await harness.bus();
+        const listener = new Listener();
+        const unsubscribe = await bus.subscribe(listener.handlers);
+        listener.unsubscribe = unsubscribe;
+        cleanups.push(() => bus.close?.());
+        cleanups.push(() => unsubscribe());
+        buses.push(bus);
+        listeners.push(listener);
+      }
+      return { buses, listeners };
+    };
+
+    it('delivers each envelope to every subscriber, its own included, exactly once and unchanged', async () => {
+      const { buses, listeners } = await setup(3);
+      const envelope: Envelope = {
+        topic: 'news/eu@1:x+y',
+        id: '1700000000000001',
+        frame: 'id: 1700000000000001\nevent: note\ndata: é🎉 line\ndata: \r\n\n',
+        origin: 'hub-a',
+      };
+      const marker: Envelope = { topic: 'm', id: 'm-1', frame: 'id: m-1\ndata: marker\n\n', origin: 'hub-b' };
+      await buses[0]!.publish(envelope);
+      await buses[0]!.publish(marker);
+      for (const listener of listeners) {
+        await listener.waitFor((received) => received.some((e) => e.id === 'm-1'));
+        expect(listener.received).toEqual([envelope, marker]);
+      }
+      expect(listeners.map((listener) => listener.gaps)).toEqual([0, 0, 0]);
+    });
+
+    it('gives every subscriber the same order, each publisher in its publish order', async () => {
+      const { buses, listeners } = await setup(3);
+      const sent = (from: number): Envelope[] =>
+        Array.from({ length: 40 }, (_, i) => ({
+          topic: `t${i % 3}`,
+          id: `${from}-${i}`,
+          frame: `id: ${from}-${i}\ndata: ${i}\n\n`,
+          origin: `bus-${from}`,
+        }));
+      const batches = [sent(0), sent(1)];
+      await Promise.all(batches.map((batch, from) => Promise.all(batch.map(async (e) => buses[from]!.publish(e)))));
+      for (const listener of listeners) await listener.waitFor((received) => received.length >= 80);
+      const first = listeners[0]!.received;
+      for (const listener of listeners) expect(listener.received).toEqual(first);
+      for (const [from, batch] of batches.entries()) {
+        expect(first.filter((e) => e.origin === `bus-${from}`)).toEqual(batch);
+      }
+    });
+
+    it('stops delivering to a subscriber once it unsubscribed, and only to it', async () => {
+      const { buses, listeners } = await setup(2);
+      const before: Envelope = { topic: 't', id: 'x-1', frame: 'id: x-1\ndata: 1\n\n', origin: 'o' };
+      const after: Envelope = { topic: 't', id: 'x-2', frame: 'id: x-2\ndata: 2\n\n', origin: 'o' };
+      await buses[1]!.publish(before);
+      for (const listener of listeners) await listener.waitFor((received) => received.length === 1);
+      listeners[0]!.unsubscribe?.();
+      await buses[1]!.publish(after);
+      await listeners[1]!.waitFor((received) => received.length === 2);
+      expect(listeners[1]!.received).toEqual([before, after]);
+      expect(listeners[0]!.received).toEqual([before]);
+    });
+  });
+}
+
+/** Records what a bus delivers. */
+class Listener {
+  readonly received: Envelope[] = [];
+  gaps = 0;
+  unsubscribe: (() => void) | undefined;
+  readonly handlers: BusHandlers = {
+    envelope: (envelope) => {
+      this.received.push(envelope);
+    },
+    gap: () => {
+      this.gaps++;
+    },
+  };
+
+  async waitFor(condition: (received: Envelope[]) => boolean, timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!condition(this.received)) {
+      if (Date.now() > deadline) {
+        throw new Error(`timed out after ${timeoutMs} ms; received ${JSON.stringify(this.received.map((e) => e.id))}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+}
+
+function events(result: ReplayResult): readonly StoredEvent[] {
+  expect(result).toMatchObject({ ok: true });
+  return result.ok ? result.events : [];
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
