@@ -1,0 +1,72 @@
+import type { SseStream, Subscription } from '@ssekit/core';
+import type {
+  ContextConfigDefault,
+  FastifyBaseLogger,
+  FastifyRequest,
+  FastifySchema,
+  FastifyTypeProvider,
+  FastifyTypeProviderDefault,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerBase,
+  RawServerDefault,
+  RouteGenericInterface,
+} from 'fastify';
+import type { SseDrive, SseRouteOptions, SseStreamOptions } from './options.js';
+
+/** The type of `reply.sse`. */
+export interface SseReplyMethod {
+  /**
+   * Subscribes this request to the plugin's hub. Topics are resolved and authorized, the
+   * `Last-Event-ID` checked and the hub asked first: a refusal rejects before anything is sent,
+   * so Fastify answers it like any handler error. Then the stream starts and the reply is
+   * hijacked at once.
+   *
+   * On an `{ sse }` route the stream is already open when the handler runs; `reply.sse()` with
+   * no argument returns it.
+   * @param options - overrides the route's and the plugin's options.
+   */
+  <TEvents extends object = Record<string, unknown>>(options?: SseRouteOptions): Promise<Subscription<TEvents>>;
+  /**
+   * Opens a hand-driven stream (no hub): writes the headers, hijacks the reply and calls
+   * `drive`. Rejects before anything is sent when the `Last-Event-ID` is malformed (400), the
+   * `retry` is not a non-negative integer (500) or the reply already started.
+   * @param drive - produces the events.
+   * @param options - `retry`, `heartbeatMs`, budget and policy, extra headers.
+   */
+  <TEvents extends object = Record<string, unknown>>(
+    drive: SseDrive<TEvents>,
+    options?: SseStreamOptions,
+  ): Promise<SseStream<TEvents>>;
+}
+
+declare module 'fastify' {
+  interface FastifyReply {
+    /** Turns this reply into an event stream; see {@link SseReplyMethod}. Set by `@ssekit/fastify`. */
+    sse: SseReplyMethod;
+  }
+
+  // Every declaration of an interface must repeat its type parameters exactly.
+  interface RouteShorthandOptions<
+    RawServer extends RawServerBase = RawServerDefault,
+    RawRequest extends RawRequestDefaultExpression<RawServer> = RawRequestDefaultExpression<RawServer>,
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars -- must match Fastify's declaration
+    RawReply extends RawReplyDefaultExpression<RawServer> = RawReplyDefaultExpression<RawServer>,
+    RouteGeneric extends RouteGenericInterface = RouteGenericInterface,
+    ContextConfig = ContextConfigDefault,
+    SchemaCompiler extends FastifySchema = FastifySchema,
+    TypeProvider extends FastifyTypeProvider = FastifyTypeProviderDefault,
+    Logger extends FastifyBaseLogger = FastifyBaseLogger,
+  > {
+    /**
+     * Makes this GET route a hub subscription (`@ssekit/fastify`): `true` for the plugin's
+     * options, or options of its own. The stream is open when the route's handler runs.
+     * @default false
+     */
+    sse?:
+      | boolean
+      | SseRouteOptions<
+          FastifyRequest<RouteGeneric, RawServer, RawRequest, SchemaCompiler, TypeProvider, ContextConfig, Logger>
+        >;
+  }
+}
