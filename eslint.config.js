@@ -13,6 +13,8 @@ export default tseslint.config(
     },
     rules: {
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      // Express tells error handlers by their four parameters, used or not.
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true }],
       // Conflicts with no-non-null-assertion from the strict preset; `as T` states the type.
       '@typescript-eslint/non-nullable-type-assertion-style': 'off',

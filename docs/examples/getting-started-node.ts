@@ -1,0 +1,21 @@
+import http from 'node:http';
+import { createHub } from '@ssekit/core';
+import { createSseHandler } from '@ssekit/node';
+
+const hub = createHub();
+const events = createSseHandler(hub);
+
+http
+  .createServer((req, res) => {
+    if (req.method === 'GET' && req.url?.split('?')[0] === '/events') {
+      events(req, res);
+      return;
+    }
+    res.writeHead(404).end();
+  })
+  .listen(3000);
+
+// Publish from anywhere in the app: every stream on the topic gets it.
+setInterval(() => {
+  void hub.publish('default', { event: 'time', data: { now: new Date().toISOString() } });
+}, 1000);
