@@ -7,6 +7,22 @@ export interface DemoConfig {
   tickMs: number;
   replaySize: number;
   redisUrl: string | undefined;
+  /**
+   * Demo-only, for the soak test (`WRITE_TIMEOUT_MS`): the hub's `writeTimeoutMs`, after which a
+   * stream whose socket has not drained is evicted. Default 30000.
+   */
+  writeTimeoutMs: number;
+  /**
+   * Demo-only, for the soak test (`MAX_BUFFERED_BYTES`): the hub's `maxBufferedBytes` per slow
+   * client. Default 1048576.
+   */
+  maxBufferedBytes: number;
+  /**
+   * Demo-only (`SSEKIT_DEBUG_ROUTES=1`): serve `GET /debug/heap`, which runs a full garbage
+   * collection (with `--expose-gc`) and answers memory and resource counts. Never in production:
+   * it lets anyone stall the process. Default off.
+   */
+  debugRoutes: boolean;
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -27,5 +43,8 @@ export function readDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig
     tickMs: Math.max(1, integer(env, 'TICK_MS', 1000)),
     replaySize: integer(env, 'REPLAY_SIZE', 1000),
     redisUrl: env.REDIS_URL === '' ? undefined : env.REDIS_URL,
+    writeTimeoutMs: integer(env, 'WRITE_TIMEOUT_MS', 30_000),
+    maxBufferedBytes: Math.max(1, integer(env, 'MAX_BUFFERED_BYTES', 1024 * 1024)),
+    debugRoutes: env.SSEKIT_DEBUG_ROUTES === '1',
   };
 }

@@ -8,3 +8,7 @@ export { exitOnSignals, announce } from './shutdown.js';
 export { createDemoHub } from './hub.js';
 export { servePage } from './page.js';
 export type { PageFile } from './page.js';
+export { metricsAnswer } from './metrics.js';
+export type { MetricsAnswer } from './metrics.js';
+export { heapReport } from './debug.js';
+export type { HeapReport } from './debug.js';

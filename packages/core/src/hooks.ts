@@ -4,7 +4,7 @@ import type { Subscription } from './subscription.js';
 /**
  * Lifecycle callbacks of a hub, for logs and metrics. They run synchronously on the hub's path,
  * so keep them cheap. A hook that throws never reaches a stream or another hook: the error goes to
- * `error` (and is counted in `stats().hookErrors`).
+ * `error` (and is counted in `stats().errors`).
  */
 export interface HubHooks {
   /** A stream was subscribed. */

@@ -17,7 +17,8 @@ interface Entry {
 
 /** A fixed-size log: appending past capacity forgets the oldest entry. */
 class TopicLog {
-  readonly #entries: Entry[] = [];
+  /** Slots before `#start` are emptied as entries are forgotten. */
+  readonly #entries: (Entry | undefined)[] = [];
   #start = 0;
   /** Highest sequence number forgotten, or -1. */
   trimmedUpTo = -1;
@@ -27,7 +28,10 @@ class TopicLog {
   push(entry: Entry): Entry | undefined {
     this.#entries.push(entry);
     if (this.#entries.length - this.#start <= this.capacity) return undefined;
-    const evicted = this.#entries[this.#start++] as Entry;
+    const evicted = this.#entries[this.#start] as Entry;
+    // Dropped now, not at the next compaction: an entry holds its event's whole frame, and up to
+    // 1024 forgotten ones would otherwise stay reachable per topic.
+    this.#entries[this.#start++] = undefined;
     this.trimmedUpTo = evicted.seq;
     // Compact now and then instead of shifting on every append.
     if (this.#start >= 1024 && this.#start * 2 >= this.#entries.length) {
@@ -46,7 +50,7 @@ class TopicLog {
       if ((this.#entries[mid] as Entry).seq <= seq) lo = mid + 1;
       else hi = mid;
     }
-    return this.#entries.slice(lo);
+    return this.#entries.slice(lo) as Entry[];
   }
 }
 

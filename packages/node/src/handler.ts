@@ -1,46 +1,31 @@
-import type { Hub, Subscription } from '@ssekit/core';
+import type { Hub, Sink, Subscription } from '@ssekit/core';
 import { SsekitError, assertTopic, isSsekitError } from '@ssekit/core';
+import { applyCors, corsPolicy, handlePreflight } from './cors.js';
 import { sseHeaders } from './headers.js';
 import type { NodeRequest } from './headers.js';
 import { bindNodeResponse, flushHeaders, nodeSink, setNoDelay } from './node-sink.js';
 import type { NodeResponse } from './node-sink.js';
+import type { SseHandlerOptions } from './options.js';
+import { limitRetryDelay, reportError, sendRefusal } from './refusal.js';
 import { checkRetry, lastEventIdOf, requestUrl, topicsFromQuery } from './request.js';
-import type { TopicResolver } from './request.js';
-
-/** Options of {@link startStream} and {@link createSseHandler}. */
-export interface SseHandlerOptions {
-  /**
-   * Resolves a request to its topics; may throw an `SsekitError` (or any error with a
-   * `status`) to refuse it before any byte is sent.
-   * @default every `?topic=` parameter, or `['default']`
-   */
-  topics?: TopicResolver;
-  /**
-   * Checks the request and its topics before the stream starts; returns the topics it may
-   * receive (a subset), or throws (`SsekitError('forbidden')` answers 403).
-   * @default allows every topic
-   */
-  authorize?: (req: NodeRequest, topics: readonly string[]) => readonly string[] | Promise<readonly string[]>;
-  /** The `retry:` hint, ms (a non-negative integer). @default the hub's */
-  retry?: number;
-  /** More response headers (CORS, for instance). */
-  headers?: Record<string, string>;
-}
 
 /**
- * Turns one request into a hub subscription: resolves and authorizes its topics, checks its
- * `Last-Event-ID`, then writes the headers and subscribes (the `retry:` hint leaves at once).
+ * Turns one request into a hub subscription: applies CORS, resolves and authorizes its topics,
+ * checks its `Last-Event-ID`, then subscribes, and writes the headers with the first bytes (the
+ * `retry:` hint leaves at once).
  *
  * Everything that can refuse the request runs before the first byte, so a rejection is a plain
- * HTTP error the caller (or its framework) answers.
+ * HTTP error the caller (or its framework) answers; `sendRefusal` answers it as
+ * `createSseHandler` does.
  *
  * @param hub - the hub to subscribe to.
  * @param req - the request.
  * @param res - its response, not started yet.
- * @param options - topics, authorization, retry, extra headers.
+ * @param options - topics, authorization, CORS, client key, retry, extra headers.
  * @returns the subscription; its `signal` aborts when the stream ends.
  * @throws SsekitError `invalid_topic`, `invalid_last_event_id`, `forbidden`, `closed`,
- * `headers_sent` or `invalid_option` (a bad `retry`), before anything was written.
+ * `too_many_connections` (with `Retry-After` set on `res`), `headers_sent` or `invalid_option`
+ * (a bad `retry` or `cors`), before anything was written.
  */
 export async function startStream<TEvents extends object>(
   hub: Hub<TEvents>,
@@ -48,15 +33,12 @@ export async function startStream<TEvents extends object>(
   res: NodeResponse,
   options: SseHandlerOptions = {},
 ): Promise<Subscription<TEvents>> {
+  if (options.cors !== undefined) applyCors(req, res, options.cors);
   const url = requestUrl(req);
   const lastEventId = lastEventIdOf(req, url);
-  let topics = await (options.topics ?? topicsFromQuery)(req, url);
-  if (options.authorize !== undefined) topics = await options.authorize(req, topics);
-  if (topics.length === 0) throw new SsekitError('forbidden', 'ssekit: no topic of this request may be received.');
-  // The hub checks these too, but only after the 200 is out; a custom resolver's mistake must
-  // still be a plain 400.
-  for (const topic of topics) assertTopic(topic);
+  const topics = await authorizedTopics(req, await (options.topics ?? topicsFromQuery)(req, url), options);
   if (options.retry !== undefined) checkRetry(options.retry);
+  if (options.limitRetryMs !== undefined) checkLimitRetry(options.limitRetryMs);
   if (res.headersSent) {
     throw new SsekitError(
       'headers_sent',
@@ -64,19 +46,98 @@ export async function startStream<TEvents extends object>(
     );
   }
   if (hub.closed) throw new SsekitError('closed', 'ssekit: the server is shutting down; reconnect later.');
-  res.writeHead(200, sseHeaders(req, options.headers));
-  setNoDelay(req);
-  const stream = hub.subscribe(nodeSink(res), { topics, lastEventId, retry: options.retry });
+  const head = deferredHead(req, res, options.headers);
+  let stream: Subscription<TEvents>;
+  try {
+    const clientKey = options.clientKey === undefined ? remoteAddress(req) : options.clientKey(req);
+    stream = hub.subscribe(head.sink, { topics, lastEventId, retry: options.retry, clientKey });
+  } catch (err) {
+    // The hub refused before writing: the response is untouched and can still be any answer.
+    if (isSsekitError(err, 'too_many_connections')) {
+      res.setHeader('retry-after', String(Math.ceil(limitRetryDelay(options) / 1000)));
+    }
+    throw err;
+  }
+  head.send();
   bindNodeResponse(req, res, stream, stream.signal);
   // With no retry hint nothing was written yet; the headers still leave at once.
   flushHeaders(res);
   return stream;
 }
 
+function checkLimitRetry(ms: number): void {
+  if (!Number.isSafeInteger(ms) || ms < 0) {
+    throw new SsekitError('invalid_option', 'ssekit: `limitRetryMs` must be a non-negative integer of milliseconds.');
+  }
+}
+
+/**
+ * The requested topics `authorize` allows, in the order asked. Every topic is checked, including
+ * the ones `authorize` returns: the hub would only see them after the 200.
+ */
+async function authorizedTopics(
+  req: NodeRequest,
+  requested: readonly string[],
+  options: SseHandlerOptions,
+): Promise<readonly string[]> {
+  for (const topic of requested) assertTopic(topic);
+  let topics = requested;
+  if (options.authorize !== undefined) {
+    const allowed = await options.authorize(req, requested);
+    for (const topic of allowed) assertTopic(topic);
+    const set = new Set(allowed);
+    topics = requested.filter((topic) => set.has(topic));
+  }
+  if (topics.length === 0) throw new SsekitError('forbidden', 'ssekit: no topic of this request may be received.');
+  return topics;
+}
+
+function remoteAddress(req: NodeRequest): string | undefined {
+  // A request whose connection is already gone may have no socket left.
+  return (req.socket as typeof req.socket | null)?.remoteAddress;
+}
+
+/**
+ * A sink that writes the `200` and its headers just before its first byte (or its end), so a hub
+ * that refuses the subscription (a connection limit) leaves the response free for a refusal.
+ */
+function deferredHead(
+  req: NodeRequest,
+  res: NodeResponse,
+  extra: Record<string, string> | undefined,
+): { sink: Sink; send: () => void } {
+  const sink = nodeSink(res);
+  let sent = false;
+  const send = (): void => {
+    if (sent) return;
+    sent = true;
+    res.writeHead(200, sseHeaders(req, extra));
+    setNoDelay(req);
+  };
+  return {
+    send,
+    sink: {
+      write(chunk) {
+        send();
+        return sink.write(chunk);
+      },
+      end(reason) {
+        try {
+          send();
+        } catch {
+          // A response whose peer is gone may refuse headers; it is ending either way.
+        }
+        return sink.end(reason);
+      },
+    },
+  };
+}
+
 /**
  * A request handler for `http.createServer`, `http2.createServer` or
  * `http2.createSecureServer` that subscribes every request to the hub. Refusals are answered
- * with their status and a JSON body `{ "error": message }`.
+ * with their status and a JSON body `{ "error": message }`; a request over a connection limit
+ * as `limitResponse` says; with `cors`, `OPTIONS` requests get the preflight answer.
  *
  * @example
  * ```ts
@@ -88,40 +149,24 @@ export function createSseHandler<TEvents extends object>(
   hub: Hub<TEvents>,
   options: SseHandlerOptions = {},
 ): (req: NodeRequest, res: NodeResponse) => void {
+  // Mistakes in the options throw here, not as a 500 on every request.
+  if (options.cors !== undefined) corsPolicy(options.cors);
+  if (options.limitRetryMs !== undefined) checkLimitRetry(options.limitRetryMs);
   // Returns void, not a promise: node:http ignores a listener's promise, and lint rules such as
   // `no-misused-promises` would flag `http.createServer(createSseHandler(hub))` otherwise.
   return (req, res) => {
-    startStream(hub, req, res, options).catch((err: unknown) => {
-      sendError(res, err);
-    });
+    if (options.cors !== undefined && req.method === 'OPTIONS') {
+      handlePreflight(req, res, options.cors);
+      return;
+    }
+    startStream(hub, req, res, options)
+      .catch((err: unknown) => {
+        sendRefusal(req, res, err, options);
+      })
+      .catch((failure: unknown) => {
+        // Answering failed too (the peer vanished mid-answer): never an unhandled rejection.
+        reportError(failure, req, options.onError);
+        (res as { destroy(): unknown }).destroy();
+      });
   };
-}
-
-/**
- * Answers a request with an error's status and `{ "error": message }`, unless the response
- * already started (then it is ended).
- * @param res - the response.
- * @param err - an `SsekitError`, an error with a numeric `status`, or anything (500).
- */
-export function sendError(res: NodeResponse, err: unknown): void {
-  if (res.headersSent) {
-    res.end();
-    return;
-  }
-  const status = statusOf(err);
-  // 5xx messages may carry internals; `closed` is ssekit's own and tells the client what to do.
-  const exposed = status < 500 || isSsekitError(err, 'closed');
-  const message = err instanceof Error && exposed ? err.message : 'ssekit: internal error';
-  const body = JSON.stringify({ error: message });
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
-  });
-  res.end(body);
-}
-
-/** The HTTP status an error stands for: its numeric `status`, or 500. */
-export function statusOf(err: unknown): number {
-  const status = (err as { status?: unknown } | null)?.status;
-  return typeof status === 'number' && status >= 400 && status <= 599 ? status : 500;
 }

@@ -1,5 +1,8 @@
-export { createSseHandler, startStream, sendError, statusOf } from './handler.js';
-export type { SseHandlerOptions } from './handler.js';
+export { createSseHandler, startStream } from './handler.js';
+export type { SseHandlerOptions } from './options.js';
+export { sendError, sendRefusal, sendRetryLater, statusOf } from './refusal.js';
+export { applyCors, handlePreflight } from './cors.js';
+export type { CorsOptions } from './cors.js';
 export { openStream } from './open-stream.js';
 export type { OpenStreamOptions } from './open-stream.js';
 export { sseHeaders } from './headers.js';

@@ -9,3 +9,7 @@ export { startRedis } from './redis-server.js';
 export type { RunningRedis } from './redis-server.js';
 export { defineReplayStoreConformance, defineBusConformance } from './conformance.js';
 export type { ReplayStoreConformanceOptions, MakeReplayStore, BusHarness } from './conformance.js';
+export { defineFuzzSuite, FUZZ_ENV } from './fuzz.js';
+export { defineMetricsRouteSuite, parseExposition } from './metrics-route.js';
+export { rawRequest, halfSent } from './raw-http.js';
+export type { RawAnswer } from './raw-http.js';
