@@ -3,29 +3,16 @@
 // by appending to SCENARIOS.
 import { cpus } from 'node:os';
 import { runEncodeBench, type EncodeRow } from './encode.js';
+import { runFanoutProfile } from './fanout/profile.js';
+import { runFanoutBench } from './fanout/run.js';
+import { formatOps, markdownTable } from './table.js';
 
 interface Scenario {
   name: string;
   description: string;
   run: () => Promise<void>;
-}
-
-/** A GitHub-flavoured markdown table with padded columns; `right` marks right-aligned columns. */
-function markdownTable(
-  header: readonly string[],
-  rows: readonly (readonly string[])[],
-  right: readonly boolean[],
-): string {
-  const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => (row[i] ?? '').length)));
-  const line = (cells: readonly string[]): string =>
-    `| ${cells.map((cell, i) => (right[i] === true ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join(' | ')} |`;
-  const rule = `| ${widths.map((width, i) => (right[i] === true ? `${'-'.repeat(width - 1)}:` : '-'.repeat(width))).join(' | ')} |`;
-  return [line(header), rule, ...rows.map(line)].join('\n');
-}
-
-/** Operations per second with thousands separators and 3 significant digits. */
-function formatOps(opsPerSec: number): string {
-  return Math.round(Number(opsPerSec.toPrecision(3))).toLocaleString('en-US');
+  /** Runs only when named (a diagnosis rather than a measurement). */
+  onlyWhenNamed?: boolean;
 }
 
 function printEncode(rows: readonly EncodeRow[]): void {
@@ -62,6 +49,25 @@ const SCENARIOS: readonly Scenario[] = [
       printEncode(await runEncodeBench());
     },
   },
+  {
+    name: 'fanout',
+    description:
+      'fan-out to 1,000 / 5,000 / 10,000 SSE subscribers: every demo server against two hand-written loops ' +
+      '(env: BENCH_SUBSCRIBERS, BENCH_SERVERS, BENCH_BURST, BENCH_RATE, BENCH_RATE_SECONDS, BENCH_CLIENT_PROCESSES)',
+    run: async () => {
+      await runFanoutBench();
+    },
+  },
+  {
+    name: 'fanout-profile',
+    description:
+      'where the fan-out CPU goes: the burst under --cpu-prof, self time per delivery by category and function ' +
+      '(env: BENCH_PROFILE_SERVERS, BENCH_PROFILE_SUBSCRIBERS)',
+    onlyWhenNamed: true,
+    run: async () => {
+      await runFanoutProfile();
+    },
+  },
 ];
 
 async function main(argv: readonly string[]): Promise<void> {
@@ -73,7 +79,10 @@ async function main(argv: readonly string[]): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const selected = argv.length === 0 ? SCENARIOS : SCENARIOS.filter((scenario) => argv.includes(scenario.name));
+  const selected =
+    argv.length === 0
+      ? SCENARIOS.filter((scenario) => scenario.onlyWhenNamed !== true)
+      : SCENARIOS.filter((scenario) => argv.includes(scenario.name));
   console.log(`node ${process.version}, ${process.platform}/${process.arch}, ${cpus()[0]?.model ?? 'unknown CPU'}`);
   for (const scenario of selected) {
     const started = performance.now();
