@@ -32,7 +32,7 @@ describe.each(EXPRESS_VERSIONS)('%s', (_name, express) => {
     const app = express();
     const errors: unknown[] = [];
     mount(app);
-     
+
     app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
       errors.push(err);
       if (res.headersSent) {

@@ -212,7 +212,7 @@ describe.each(EXPRESS_VERSIONS)('%s', (_name, express) => {
         },
         sse(handler),
       );
-       
+
       app.use((err: Error & { status: number }, _req: Request, res: Response, _next: NextFunction) => {
         res.status(err.status).json({ error: err.message });
       });
@@ -243,7 +243,7 @@ describe.each(EXPRESS_VERSIONS)('%s', (_name, express) => {
       it(`ends the stream when the handler ${label} after it started, and reports to onError, never next()`, async () => {
         const app = express();
         const reported: [unknown, Request][] = [];
-         
+
         const errorHandler = vi.fn((_err: unknown, _req: Request, res: Response, _next: NextFunction) => {
           res.end();
         });
