@@ -35,3 +35,6 @@ export { assertPublishId, assertTopic, parseLastEventId, ID_PATTERN, MAX_ID_LENG
 export { createStream } from './standalone.js';
 export type { CreateStreamOptions } from './standalone.js';
 export type { HubHooks } from './hooks.js';
+export { assertCorsOptions, checkCors, checkPreflight, forbiddenOrigin } from './cors.js';
+export type { CorsOptions, CorsCheck } from './cors.js';
+export { DEFAULT_LIMIT_RETRY_MS, assertLimitRetry, limitRetryDelay, retryLaterBody } from './retry-later.js';

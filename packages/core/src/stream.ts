@@ -84,13 +84,16 @@ export class SseStream<TEvents extends object = Record<string, unknown>> impleme
   readonly #policy: SlowClientPolicy;
   readonly #serialize: FormatOptions['serialize'];
   readonly #observer: StreamObserver | undefined;
-  #pending: Uint8Array[] = [];
+  // The backlog: most turns queue one shared buffer, held without an array (no garbage per
+  // delivery); an array appears only when a second chunk waits.
+  #one: Uint8Array | undefined;
+  #more: Uint8Array[] | undefined;
   #pendingBytes = 0;
   #writable = true;
   #flushScheduled = false;
   #closed = false;
   #ended: Promise<void> | undefined;
-  #drainWaiters: (() => void)[] = [];
+  #drainWaiters: (() => void)[] | undefined;
 
   /**
    * @param sink - where the bytes go.
@@ -160,13 +163,21 @@ export class SseStream<TEvents extends object = Record<string, unknown>> impleme
     if (waiting && this.#pendingBytes + bytes.byteLength > this.#budget && !this.#makeRoom(bytes.byteLength)) {
       return false;
     }
-    this.#pending.push(bytes);
+    if (this.#more !== undefined) this.#more.push(bytes);
+    else if (this.#one === undefined) this.#one = bytes;
+    else {
+      this.#more = [this.#one, bytes];
+      this.#one = undefined;
+    }
     this.#pendingBytes += bytes.byteLength;
     this.#observer?.queued(bytes.byteLength);
     if (this.#writable && !this.#flushScheduled) {
       this.#flushScheduled = true;
       if (this.#observer?.schedule !== undefined) this.#observer.schedule(this);
-      else queueMicrotask(this.#flushTask);
+      else
+        queueMicrotask(() => {
+          this.runFlush();
+        });
     }
     return true;
   }
@@ -188,7 +199,7 @@ export class SseStream<TEvents extends object = Record<string, unknown>> impleme
   async writePaced(chunks: Iterable<Uint8Array>): Promise<void> {
     for (const chunk of chunks) {
       while (!this.#writable && !this.#closed) {
-        await new Promise<void>((resolve) => this.#drainWaiters.push(resolve));
+        await new Promise<void>((resolve) => (this.#drainWaiters ??= []).push(resolve));
       }
       if (this.#closed) return;
       this.#write(chunk);
@@ -198,12 +209,19 @@ export class SseStream<TEvents extends object = Record<string, unknown>> impleme
   /** Writes the backlog now, if the transport accepts it. @internal */
   flush(): void {
     if (this.#closed || !this.#writable || this.#pendingBytes === 0) return;
-    const pending = this.#pending;
+    const one = this.#one;
+    const pending = this.#more;
     const size = this.#pendingBytes;
-    this.#pending = [];
+    this.#one = undefined;
+    this.#more = undefined;
     this.#pendingBytes = 0;
     this.#observer?.queued(-size);
-    if (pending.length === 1 || size <= COALESCE_LIMIT) {
+    if (one !== undefined) {
+      this.#write(one);
+      return;
+    }
+    if (pending === undefined) return;
+    if (size <= COALESCE_LIMIT) {
       this.#write(concatBytes(pending, size));
       return;
     }
@@ -235,8 +253,8 @@ export class SseStream<TEvents extends object = Record<string, unknown>> impleme
 
   #wakeDrainWaiters(): void {
     const waiters = this.#drainWaiters;
-    if (waiters.length === 0) return;
-    this.#drainWaiters = [];
+    if (waiters === undefined) return;
+    this.#drainWaiters = undefined;
     for (const wake of waiters) wake();
   }
 
@@ -259,13 +277,14 @@ export class SseStream<TEvents extends object = Record<string, unknown>> impleme
       // The bytes still queued go out with the end when the transport can take them.
       if (this.#writable && reason !== 'client' && reason !== 'error' && reason !== 'evicted') {
         try {
-          this.#sink.write(concatBytes(this.#pending, this.#pendingBytes));
+          this.#sink.write(concatBytes(this.#pendingList(), this.#pendingBytes));
         } catch {
           // The sink is ending anyway; the write error changes nothing.
         }
       }
       this.#observer?.queued(-this.#pendingBytes);
-      this.#pending = [];
+      this.#one = undefined;
+      this.#more = undefined;
       this.#pendingBytes = 0;
     }
     this.#controller.abort(reason);
@@ -287,10 +306,6 @@ export class SseStream<TEvents extends object = Record<string, unknown>> impleme
     this.flush();
   }
 
-  readonly #flushTask = (): void => {
-    this.runFlush();
-  };
-
   #makeRoom(incoming: number): boolean {
     if (this.#policy === 'disconnect') {
       void this.close('evicted');
@@ -301,16 +316,25 @@ export class SseStream<TEvents extends object = Record<string, unknown>> impleme
       this.#observer?.dropped(this, 1);
       return false;
     }
+    const pending = this.#pendingList();
     let dropped = 0;
     let freed = 0;
-    while (this.#pendingBytes - freed + incoming > this.#budget && dropped < this.#pending.length) {
-      freed += (this.#pending[dropped] as Uint8Array).byteLength;
+    while (this.#pendingBytes - freed + incoming > this.#budget && dropped < pending.length) {
+      freed += (pending[dropped] as Uint8Array).byteLength;
       dropped++;
     }
-    this.#pending.splice(0, dropped);
+    pending.splice(0, dropped);
+    this.#one = undefined;
+    this.#more = pending.length > 0 ? pending : undefined;
     this.#pendingBytes -= freed;
     this.#observer?.queued(-freed);
     this.#observer?.dropped(this, dropped);
     return true;
+  }
+
+  /** The backlog as one array (allocated only on the slow paths that need it). */
+  #pendingList(): Uint8Array[] {
+    if (this.#more !== undefined) return this.#more;
+    return this.#one === undefined ? [] : [this.#one];
   }
 }

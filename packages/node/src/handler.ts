@@ -1,6 +1,6 @@
 import type { Hub, Sink, Subscription } from '@ssekit/core';
-import { SsekitError, assertTopic, isSsekitError } from '@ssekit/core';
-import { applyCors, corsPolicy, handlePreflight } from './cors.js';
+import { SsekitError, assertCorsOptions, assertLimitRetry, assertTopic, isSsekitError } from '@ssekit/core';
+import { applyCors, handlePreflight } from './cors.js';
 import { sseHeaders } from './headers.js';
 import type { NodeRequest } from './headers.js';
 import { bindNodeResponse, flushHeaders, nodeSink, setNoDelay } from './node-sink.js';
@@ -38,7 +38,7 @@ export async function startStream<TEvents extends object>(
   const lastEventId = lastEventIdOf(req, url);
   const topics = await authorizedTopics(req, await (options.topics ?? topicsFromQuery)(req, url), options);
   if (options.retry !== undefined) checkRetry(options.retry);
-  if (options.limitRetryMs !== undefined) checkLimitRetry(options.limitRetryMs);
+  if (options.limitRetryMs !== undefined) assertLimitRetry(options.limitRetryMs);
   if (res.headersSent) {
     throw new SsekitError(
       'headers_sent',
@@ -63,12 +63,6 @@ export async function startStream<TEvents extends object>(
   // With no retry hint nothing was written yet; the headers still leave at once.
   flushHeaders(res);
   return stream;
-}
-
-function checkLimitRetry(ms: number): void {
-  if (!Number.isSafeInteger(ms) || ms < 0) {
-    throw new SsekitError('invalid_option', 'ssekit: `limitRetryMs` must be a non-negative integer of milliseconds.');
-  }
 }
 
 /**
@@ -150,8 +144,8 @@ export function createSseHandler<TEvents extends object>(
   options: SseHandlerOptions = {},
 ): (req: NodeRequest, res: NodeResponse) => void {
   // Mistakes in the options throw here, not as a 500 on every request.
-  if (options.cors !== undefined) corsPolicy(options.cors);
-  if (options.limitRetryMs !== undefined) checkLimitRetry(options.limitRetryMs);
+  if (options.cors !== undefined) assertCorsOptions(options.cors);
+  if (options.limitRetryMs !== undefined) assertLimitRetry(options.limitRetryMs);
   // Returns void, not a promise: node:http ignores a listener's promise, and lint rules such as
   // `no-misused-promises` would flag `http.createServer(createSseHandler(hub))` otherwise.
   return (req, res) => {

@@ -47,16 +47,18 @@ export function flushHeaders(res: NodeResponse): void {
  */
 export function nodeSink(res: NodeResponse): Sink {
   const writable = res as unknown as WritableResponse;
+  // Decided once: on a framework's response `'stream' in res` walks a long prototype chain.
+  const http2 = 'stream' in res;
   // Decided at the first write: a socket to write pre-framed chunks to, or null for res.write().
   let direct: Socket | null | undefined;
   return {
     write(chunk) {
-      if (isDestroyed(res)) throw new Error('response destroyed');
-      direct ??= directSocket(res);
+      if (direct === undefined) direct = http2 ? null : directSocket(res);
       if (direct !== null) {
         if (direct.destroyed) throw new Error('socket destroyed');
         return chunk.byteLength === 0 || direct.write(chunkFrame(chunk));
       }
+      if (http2 ? res.stream.destroyed : res.destroyed) throw new Error('response destroyed');
       const accepted = writable.write(chunk);
       writable.flush?.();
       return accepted;
@@ -107,11 +109,19 @@ function directSocket(res: NodeResponse): Socket | null {
 
 const frames = new WeakMap<Uint8Array, Buffer>();
 const CRLF = 0x0d0a;
+// A broadcast hands the same buffer to every subscriber in a row: remember the last one.
+let lastChunk: Uint8Array | undefined;
+let lastFrame: Buffer | undefined;
 
 /** `chunk` as one HTTP/1.1 chunk; built once per shared buffer, however many sockets get it. */
 function chunkFrame(chunk: Uint8Array): Buffer {
+  if (chunk === lastChunk && lastFrame !== undefined) return lastFrame;
   let frame = frames.get(chunk);
-  if (frame !== undefined) return frame;
+  if (frame !== undefined) {
+    lastChunk = chunk;
+    lastFrame = frame;
+    return frame;
+  }
   const size = chunk.byteLength.toString(16);
   frame = Buffer.allocUnsafe(size.length + chunk.byteLength + 4);
   frame.write(size, 0, 'latin1');
@@ -119,6 +129,8 @@ function chunkFrame(chunk: Uint8Array): Buffer {
   frame.set(chunk, size.length + 2);
   frame.writeUInt16BE(CRLF, frame.length - 2);
   frames.set(chunk, frame);
+  lastChunk = chunk;
+  lastFrame = frame;
   return frame;
 }
 

@@ -1,10 +1,8 @@
-import { formatComment, formatEvent, isSsekitError } from '@ssekit/core';
+import { isSsekitError, limitRetryDelay as jitteredDelay, retryLaterBody } from '@ssekit/core';
 import { sseHeaders } from './headers.js';
 import type { NodeRequest } from './headers.js';
 import type { NodeResponse } from './node-sink.js';
 import type { SseHandlerOptions } from './options.js';
-
-const DEFAULT_LIMIT_RETRY_MS = 30_000;
 
 /**
  * The delay a client over a connection limit is told to wait, ms: `limitRetryMs` plus up to
@@ -12,8 +10,7 @@ const DEFAULT_LIMIT_RETRY_MS = 30_000;
  * @param options - the handler's options.
  */
 export function limitRetryDelay(options: Pick<SseHandlerOptions, 'limitRetryMs'>): number {
-  const base = options.limitRetryMs ?? DEFAULT_LIMIT_RETRY_MS;
-  return base + Math.floor(Math.random() * (Math.floor(base / 2) + 1));
+  return jitteredDelay(options.limitRetryMs);
 }
 
 /**
@@ -33,7 +30,7 @@ export function sendRetryLater(
 ): void {
   // Set for the 429 answer; a 200 has no use for it.
   res.removeHeader('retry-after');
-  const body = formatComment('too many connections, retry later') + formatEvent({ retry: limitRetryDelay(options) });
+  const body = retryLaterBody(limitRetryDelay(options));
   const headers = sseHeaders(req, options.headers);
   headers['content-length'] = String(Buffer.byteLength(body));
   res.writeHead(200, headers);
