@@ -1,0 +1,148 @@
+// One server at one subscriber count: start it, open the streams, weigh the idle streams, run
+// the burst and the fixed-rate phase, stop it. Every step has a count and a deadline.
+import type { MergedReport, SubscriberPool } from './clients.js';
+import { burstEvents, publishRate } from './config.js';
+import type { FanoutConfig } from './config.js';
+import { nowUs } from './messages.js';
+import { cpuMicros, rssBytes } from './proc.js';
+import { Publisher } from './publisher.js';
+import type { PublishOutcome } from './publisher.js';
+import type { PhaseResult, ServerResult } from './results.js';
+import { isPresent, startServer } from './servers.js';
+import type { RunningServer, ServerSpec } from './servers.js';
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Time for connecting: generous, since a slow demo should show as slow, not as missing. */
+const CONNECT_TIMEOUT_MS = 60_000;
+/** Deadline of the burst's publishing, and extra time for its deliveries to arrive. */
+const BURST_DEADLINE_MS = 90_000;
+const DRAIN_MS = 30_000;
+/** Pause before reading RSS, so allocation from startup or connecting has settled. */
+const SETTLE_MS = 1000;
+/** The warm-up event's sequence number, outside every phase (subscribers ignore it). */
+const WARMUP_SEQ = 999_999_999;
+
+async function runPhase(
+  server: RunningServer,
+  pool: SubscriberPool,
+  phase: { name: string; first: number; count: number; deadlineMs: number },
+  publish: () => Promise<PublishOutcome>,
+): Promise<PhaseResult> {
+  const { done } = await pool.startPhase(
+    phase.name,
+    phase.first,
+    phase.first + phase.count - 1,
+    phase.deadlineMs + DRAIN_MS,
+  );
+  const cpuBefore = cpuMicros(server.pid);
+  const startedUs = nowUs();
+  const outcome = await publish();
+  if (outcome.sent < phase.count) await pool.trim(phase.first + outcome.sent - 1);
+  // A failed publish leaves every stream short of an event: nobody completes, so wait less.
+  const completed = outcome.failed === 0 ? await done : await Promise.race([done, sleep(3000).then(() => false)]);
+  const serverCpuUs = cpuMicros(server.pid) - cpuBefore;
+  const report: MergedReport = await pool.report();
+  const seconds = Math.max(1e-6, (report.lastUs - startedUs) / 1e6);
+  const deliveries = report.received;
+  const perDelivery = (us: number): number => (deliveries > 0 ? us / deliveries : Number.NaN);
+  return {
+    publishes: outcome.sent,
+    planned: phase.count,
+    accepted: outcome.accepted,
+    publishErrors: outcome.errors,
+    streams: report.streams,
+    deliveries,
+    expected: report.streams * outcome.accepted,
+    // Counted here, against what the server accepted; a failed publish is reported on its own.
+    missing: Math.max(0, report.streams * outcome.accepted - deliveries),
+    duplicates: report.duplicates,
+    closed: report.closed,
+    completed,
+    seconds,
+    deliveriesPerSec: deliveries / seconds,
+    serverCpuUs,
+    cpuUsPerDelivery: perDelivery(serverCpuUs),
+    clientCpuUsPerDelivery: perDelivery(report.cpuUs),
+    latencyMs: {
+      p50: report.latency.percentile(0.5) / 1000,
+      p99: report.latency.percentile(0.99) / 1000,
+      max: report.latency.max / 1000,
+      mean: report.latency.count > 0 ? report.latency.sum / report.latency.count / 1000 : Number.NaN,
+    },
+  };
+}
+
+/** Options of {@link measureServer}. */
+export interface MeasureHooks {
+  /** Extra node flags for the server (`--cpu-prof`, ...). */
+  nodeFlags?: readonly string[];
+  /** Skip the fixed-rate phase. */
+  burstOnly?: boolean;
+  /** Called with the burst's window (µs on the monotonic clock, see profile.ts). */
+  onBurstWindow?: (startUs: number, endUs: number) => void;
+  /** Called before the burst with the server's PID; the function it resolves to, after it. */
+  aroundBurst?: (pid: number) => Promise<() => Promise<void>>;
+}
+
+/** Measures one server at `subscribers` streams. Never throws: a failure is the result's `status`. */
+export async function measureServer(
+  spec: ServerSpec,
+  subscribers: number,
+  pool: SubscriberPool,
+  config: FanoutConfig,
+  hooks: MeasureHooks = {},
+): Promise<ServerResult> {
+  const result: ServerResult = { server: spec.name, label: spec.label, subscribers, status: 'ok' };
+  if (!isPresent(spec)) {
+    return { ...result, status: 'missing', error: `${spec.cwd}/${spec.script} does not exist` };
+  }
+  let server: RunningServer | undefined;
+  let publisher: Publisher | undefined;
+  try {
+    server = await startServer(spec, hooks.nodeFlags);
+    await sleep(SETTLE_MS / 2);
+    const beforeBytes = rssBytes(server.pid);
+    const connect = await pool.connect(server.port, '/events', subscribers, CONNECT_TIMEOUT_MS);
+    result.connect = { open: connect.open, failed: connect.failed, seconds: connect.ms / 1000, errors: connect.errors };
+    if (connect.open < subscribers) {
+      throw new Error(`only ${connect.open} of ${subscribers} streams opened: ${connect.errors.join('; ')}`);
+    }
+    await sleep(SETTLE_MS);
+    const idleBytes = rssBytes(server.pid);
+    result.rss = { beforeBytes, idleBytes, perStreamBytes: (idleBytes - beforeBytes) / subscribers };
+
+    publisher = new Publisher(server.port);
+    const active = publisher;
+    // One publish first, outside every phase's range, so the publish route is warm in every server.
+    await active.publish(WARMUP_SEQ);
+    await sleep(SETTLE_MS / 2);
+    const afterBurst = await hooks.aroundBurst?.(server.pid);
+    const burst = burstEvents(config, subscribers);
+    const burstStart = process.hrtime.bigint();
+    result.burst = await runPhase(
+      server,
+      pool,
+      { name: 'burst', first: 0, count: burst, deadlineMs: BURST_DEADLINE_MS },
+      () => active.burst(0, burst, config.burstConcurrency, BURST_DEADLINE_MS),
+    );
+    hooks.onBurstWindow?.(Number(burstStart / 1000n), Number(process.hrtime.bigint() / 1000n));
+    await afterBurst?.();
+    if (hooks.burstOnly !== true) {
+      const rate = publishRate(config, subscribers);
+      const count = rate * config.rateSeconds;
+      const deadlineMs = config.rateSeconds * 1000 * 2;
+      result.rate = await runPhase(server, pool, { name: 'rate', first: burst, count, deadlineMs }, () =>
+        active.rate(burst, count, rate, deadlineMs),
+      );
+    }
+  } catch (err) {
+    result.status = 'failed';
+    result.error = err instanceof Error ? err.message : String(err);
+  } finally {
+    publisher?.close();
+    await pool.closeAll().catch(() => undefined);
+    await server?.stop();
+  }
+  return result;
+}
