@@ -69,8 +69,6 @@ const COALESCE_LIMIT = 64 * 1024;
  * @typeParam TEvents - map of event names to data types, for {@link SseStream.send}.
  */
 export class SseStream<TEvents extends object = Record<string, unknown>> implements SseStreamControl {
-  /** Aborts, with the {@link CloseReason} as its reason, when the stream ends for any reason. */
-  readonly signal: AbortSignal;
   /** Last time (hub heartbeat tick) bytes were handed to the sink. @internal */
   lastWriteTick = 0;
   /** Tick at which the transport stopped draining, or -1 while it drains. @internal */
@@ -79,7 +77,10 @@ export class SseStream<TEvents extends object = Record<string, unknown>> impleme
   expiresAtTick = 0;
 
   readonly #sink: Sink;
-  readonly #controller = new AbortController();
+  // Made on first use of `signal`: an AbortController is a good part of an idle stream's memory,
+  // and a hub's own bookkeeping never needs one.
+  #controller: AbortController | undefined;
+  #reason: CloseReason | undefined;
   readonly #budget: number;
   readonly #policy: SlowClientPolicy;
   readonly #serialize: FormatOptions['serialize'];
@@ -109,7 +110,15 @@ export class SseStream<TEvents extends object = Record<string, unknown>> impleme
     this.#policy = options.slowClientPolicy ?? 'disconnect';
     this.#serialize = options.serialize;
     this.#observer = observer;
-    this.signal = this.#controller.signal;
+  }
+
+  /** Aborts, with the {@link CloseReason} as its reason, when the stream ends for any reason. */
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#reason !== undefined) this.#controller.abort(this.#reason);
+    }
+    return this.#controller.signal;
   }
 
   /** True once the stream has ended. */
@@ -287,7 +296,8 @@ export class SseStream<TEvents extends object = Record<string, unknown>> impleme
       this.#more = undefined;
       this.#pendingBytes = 0;
     }
-    this.#controller.abort(reason);
+    this.#reason = reason;
+    this.#controller?.abort(reason);
     this.#wakeDrainWaiters();
     let ended: Promise<void>;
     try {

@@ -59,7 +59,10 @@ export async function startStream<TEvents extends object>(
     throw err;
   }
   head.send();
-  bindNodeResponse(req, res, stream, stream.signal);
+  const unbind = bindNodeResponse(req, res, stream);
+  // The sink's end removes the listeners; a stream that ended already did before they existed.
+  if (stream.closed) unbind();
+  else head.unbind = unbind;
   // With no retry hint nothing was written yet; the headers still leave at once.
   flushHeaders(res);
   return stream;
@@ -99,7 +102,7 @@ function deferredHead(
   req: NodeRequest,
   res: NodeResponse,
   extra: Record<string, string> | undefined,
-): { sink: Sink; send: () => void } {
+): { sink: Sink; send: () => void; unbind: (() => void) | undefined } {
   const sink = nodeSink(res);
   let sent = false;
   const send = (): void => {
@@ -108,14 +111,17 @@ function deferredHead(
     res.writeHead(200, sseHeaders(req, extra));
     setNoDelay(req);
   };
-  return {
+  const head: { sink: Sink; send: () => void; unbind: (() => void) | undefined } = {
     send,
+    unbind: undefined,
     sink: {
       write(chunk) {
         send();
         return sink.write(chunk);
       },
       end(reason) {
+        head.unbind?.();
+        head.unbind = undefined;
         try {
           send();
         } catch {
@@ -125,6 +131,7 @@ function deferredHead(
       },
     },
   };
+  return head;
 }
 
 /**

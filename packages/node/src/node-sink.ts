@@ -1,7 +1,7 @@
 import { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Http2ServerResponse } from 'node:http2';
-import type { Sink, SseStreamControl } from '@ssekit/core';
+import type { CloseReason, Sink, SseStreamControl } from '@ssekit/core';
 import type { NodeRequest } from './headers.js';
 
 /** A response from `node:http` or the `node:http2` compatibility API. */
@@ -147,7 +147,6 @@ function isStalled(writable: WritableResponse, res: NodeResponse, direct: Socket
 /**
  * Reports the transport's state to a stream: `'drain'` → `drained()`, and the client going
  * away (the response or the request closing with the connection gone) → `close('client')`.
- * Every listener is removed when the stream ends, whatever ends it.
  *
  * A request's own `'close'` also fires when its body has been read, with the connection still
  * open; only a closed connection counts as the client leaving.
@@ -155,14 +154,16 @@ function isStalled(writable: WritableResponse, res: NodeResponse, direct: Socket
  * @param req - the request.
  * @param res - the response.
  * @param stream - the stream to report to.
- * @param signal - the stream's signal, to remove the listeners when it aborts.
+ * @param signal - the stream's signal: when given, the listeners are removed when it aborts.
+ * @returns a function that removes the listeners; call it when the stream ends (the sink's
+ * `end()` is a good place) if no `signal` was given.
  */
 export function bindNodeResponse(
   req: NodeRequest,
   res: NodeResponse,
   stream: SseStreamControl,
-  signal: AbortSignal,
-): void {
+  signal?: AbortSignal,
+): () => void {
   const onDrain = (): void => {
     stream.drained();
   };
@@ -180,18 +181,33 @@ export function bindNodeResponse(
   res.on('close', onClose);
   res.on('error', onError);
   req.on('close', onClose);
-  signal.addEventListener(
-    'abort',
-    () => {
-      res.off('drain', onDrain);
-      socket?.off('drain', onDrain);
-      res.off('close', onClose);
-      res.off('error', onError);
-      req.off('close', onClose);
-    },
-    { once: true },
-  );
+  const unbind = (): void => {
+    res.off('drain', onDrain);
+    socket?.off('drain', onDrain);
+    res.off('close', onClose);
+    res.off('error', onError);
+    req.off('close', onClose);
+  };
+  signal?.addEventListener('abort', unbind, { once: true });
   if (connectionGone(req, res)) void stream.close('client');
+  return unbind;
+}
+
+/**
+ * A sink whose `end()` also removes the listeners {@link bindNodeResponse} added, so a stream
+ * needs no `AbortSignal` of its own for its cleanup. @internal
+ */
+export function unbindingSink(sink: Sink): Sink & { unbind: (() => void) | undefined } {
+  const wrapped = {
+    unbind: undefined as (() => void) | undefined,
+    write: (chunk: Uint8Array) => sink.write(chunk),
+    end: (reason: CloseReason) => {
+      wrapped.unbind?.();
+      wrapped.unbind = undefined;
+      return sink.end(reason);
+    },
+  };
+  return wrapped;
 }
 
 function connectionGone(req: NodeRequest, res: NodeResponse): boolean {

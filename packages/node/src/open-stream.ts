@@ -2,7 +2,7 @@ import { SsekitError, createStream } from '@ssekit/core';
 import type { CreateStreamOptions, SseStream } from '@ssekit/core';
 import { sseHeaders } from './headers.js';
 import type { NodeRequest } from './headers.js';
-import { bindNodeResponse, flushHeaders, nodeSink, setNoDelay } from './node-sink.js';
+import { bindNodeResponse, flushHeaders, nodeSink, setNoDelay, unbindingSink } from './node-sink.js';
 import type { NodeResponse } from './node-sink.js';
 import { checkRetry } from './request.js';
 
@@ -48,8 +48,12 @@ export function openStream<TEvents extends object = Record<string, unknown>>(
   if (options.retry !== undefined) checkRetry(options.retry);
   res.writeHead(200, sseHeaders(req, options.headers));
   setNoDelay(req);
-  const stream = createStream<TEvents>(nodeSink(res), options);
-  bindNodeResponse(req, res, stream, stream.signal);
+  const sink = unbindingSink(nodeSink(res));
+  const stream = createStream<TEvents>(sink, options);
+  const unbind = bindNodeResponse(req, res, stream);
+  // The sink's end removes the listeners; a stream that ended already did before they existed.
+  if (stream.closed) unbind();
+  else sink.unbind = unbind;
   flushHeaders(res);
   return stream;
 }
