@@ -5,6 +5,8 @@ import {
   announce,
   createDemoHub,
   exitOnSignals,
+  heapReport,
+  metricsAnswer,
   parsePublishBody,
   readDemoConfig,
   runTicks,
@@ -60,6 +62,18 @@ app.get(
     { retry: config.retryMs, heartbeatMs: config.heartbeatMs },
   ),
 );
+
+app.get('/metrics', async (_req, res) => {
+  const answer = await metricsAnswer();
+  res.status(answer.status).type(answer.type).send(answer.body);
+});
+
+if (config.debugRoutes) {
+  // Demo-only (SSEKIT_DEBUG_ROUTES=1), for the soak test: gc() and memory, resource counts.
+  app.get('/debug/heap', async (_req, res) => {
+    res.json(await heapReport(server));
+  });
+}
 
 app.use((req, res) => {
   res.status(404).json({ error: `no route for ${req.method} ${req.path}` });

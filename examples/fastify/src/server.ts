@@ -5,6 +5,8 @@ import {
   announce,
   createDemoHub,
   exitOnSignals,
+  heapReport,
+  metricsAnswer,
   parsePublishBody,
   readDemoConfig,
   runTicks,
@@ -82,6 +84,14 @@ async function main(): Promise<void> {
   });
   await app.register(postRoutes);
   app.get('/stats', () => statsBody(hub, { tickStreams: tickStreams.size }));
+  app.get('/metrics', async (_request, reply) => {
+    const answer = await metricsAnswer();
+    return reply.code(answer.status).type(answer.type).send(answer.body);
+  });
+  if (config.debugRoutes) {
+    // Demo-only (SSEKIT_DEBUG_ROUTES=1), for the soak test: gc() and memory, resource counts.
+    app.get('/debug/heap', () => heapReport(app.server));
+  }
   app.get('/ticks', (_request, reply) =>
     reply.sse(
       (stream, lastEventId) => {

@@ -10,6 +10,8 @@ import {
   announce,
   createDemoHub,
   exitOnSignals,
+  heapReport,
+  metricsAnswer,
   parsePublishBody,
   readDemoConfig,
   runTicks,
@@ -63,6 +65,16 @@ app.post('/publish', async (c) => {
 });
 
 app.get('/stats', (c) => c.json(statsBody(hub, { tickStreams: tickStreams.size })));
+
+app.get('/metrics', async (c) => {
+  const answer = await metricsAnswer();
+  return c.body(answer.body, answer.status, { 'content-type': answer.type });
+});
+
+if (config.debugRoutes) {
+  // Demo-only (SSEKIT_DEBUG_ROUTES=1), for the soak test: gc() and memory, resource counts.
+  app.get('/debug/heap', async (c) => c.json(await heapReport(server)));
+}
 
 app.get('/ticks', (c) => {
   const lastEventId = lastEventIdFromRequest(c.req.raw);

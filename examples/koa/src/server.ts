@@ -7,6 +7,8 @@ import {
   announce,
   createDemoHub,
   exitOnSignals,
+  heapReport,
+  metricsAnswer,
   parsePublishBody,
   readDemoConfig,
   runTicks,
@@ -92,6 +94,20 @@ router.post('/publish', async (ctx) => {
 router.get('/stats', (ctx) => {
   ctx.body = statsBody(hub, { tickStreams: tickStreams.size });
 });
+
+router.get('/metrics', async (ctx) => {
+  const answer = await metricsAnswer();
+  ctx.status = answer.status;
+  ctx.type = answer.type;
+  ctx.body = answer.body;
+});
+
+if (config.debugRoutes) {
+  // Demo-only (SSEKIT_DEBUG_ROUTES=1), for the soak test: gc() and memory, resource counts.
+  router.get('/debug/heap', async (ctx) => {
+    ctx.body = await heapReport(server);
+  });
+}
 
 router.get(
   '/ticks',

@@ -35,8 +35,9 @@ export interface CorsOptions {
  * carries either way (`Vary: Origin` always, the `Access-Control-*` ones when allowed).
  */
 export interface CorsCheck {
+  /** True when the origin may read the stream (or send the preflighted request). */
   allowed: boolean;
-  /** Lower-case names. */
+  /** The answer's headers, either way; lower-case names. */
   headers: Record<string, string>;
 }
 

@@ -1,2 +1,3 @@
 export { sse } from './sse.js';
+export { ssePreflight } from './preflight.js';
 export type { ExpressSseOptions, ExpressStreamOptions, SseStreamHandler } from './types.js';

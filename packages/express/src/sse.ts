@@ -1,16 +1,17 @@
 import { SsekitError } from '@ssekit/core';
-import type { SseStream } from '@ssekit/core';
-import { openStream, startStream } from '@ssekit/node';
-import type { SseHandlerOptions } from '@ssekit/node';
 import type { RequestHandler } from 'express';
+import { handDriven } from './hand-driven.js';
+import { subscribing } from './subscribe.js';
 import type { ExpressSseOptions, ExpressStreamOptions, SseStreamHandler } from './types.js';
 
 /**
  * Express middleware that subscribes each request to a hub: topics are resolved and
  * authorized, `Last-Event-ID` is checked, then the headers and the `retry:` hint leave at once
- * and the hub owns the response. Refusals (bad topic or id, authorization, a closed hub) go to
- * `next(err)` with `err.status` set, before any byte is written. Mount it with
- * `app.use('/events', ...)` or `router.get('/events', ...)`.
+ * and the hub owns the response. Refusals (bad topic or id, authorization, an origin `cors` does
+ * not allow, a closed hub) go to `next(err)` with `err.status` set, before any byte is written;
+ * a request over the hub's connection limits gets the answer `limitResponse` says. Mount it with
+ * `app.use('/events', ...)` (which also answers `OPTIONS` preflights when `cors` is set) or
+ * `router.get('/events', ...)`.
  *
  * @example
  * ```ts
@@ -49,50 +50,5 @@ export function sse<TEvents extends object>(
       'ssekit: sse() takes { hub } to subscribe requests to a hub, or a function (stream, req, res) to drive a stream by hand.',
     );
   }
-  const { hub, ...rest } = target;
-  // Express's req and res are node:http's, so the Express-typed hooks get exactly the objects
-  // startStream passes them.
-  const nodeOptions = rest as SseHandlerOptions;
-  return (req, res, next) => {
-    startStream(hub, req, res, nodeOptions).then((stream) => {
-      res.sse = stream;
-    }, next);
-  };
-}
-
-function handDriven<TEvents extends object>(
-  handler: SseStreamHandler<TEvents>,
-  { onError = logError, ...streamOptions }: ExpressStreamOptions,
-): RequestHandler {
-  return (req, res, next) => {
-    if (res.headersSent) {
-      next(
-        new SsekitError('headers_sent', 'ssekit: the response already started; mount sse() before anything writes.'),
-      );
-      return;
-    }
-    let stream: SseStream<TEvents>;
-    try {
-      stream = openStream<TEvents>(req, res, streamOptions);
-    } catch (err) {
-      next(err);
-      return;
-    }
-    res.sse = stream as SseStream<object>;
-    // The transport is fine, the application failed: 'server' lets already queued events out.
-    const fail = (err: unknown): void => {
-      void stream.close('server');
-      onError(err, req);
-    };
-    try {
-      const result = handler(stream, req, res);
-      if (result instanceof Promise) result.catch(fail);
-    } catch (err) {
-      fail(err);
-    }
-  };
-}
-
-function logError(err: unknown): void {
-  console.error('ssekit: a hand-driven stream handler failed after the stream started; the stream was ended.', err);
+  return subscribing(target);
 }

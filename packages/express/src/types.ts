@@ -1,4 +1,4 @@
-import type { Hub, SseStream } from '@ssekit/core';
+import type { CorsOptions, Hub, SseStream } from '@ssekit/core';
 import type { OpenStreamOptions } from '@ssekit/node';
 import type { Request, Response } from 'express';
 
@@ -40,8 +40,39 @@ export interface ExpressSseOptions<TEvents extends object = Record<string, unkno
   authorize?: (req: Request, topics: readonly string[]) => readonly string[] | Promise<readonly string[]>;
   /** The `retry:` hint written first, ms. @default the hub's `retry` */
   retry?: number;
-  /** More response headers (CORS, for instance); they cannot replace the event-stream ones. @default {} */
+  /** More response headers; they cannot replace the event-stream ones. @default {} */
   headers?: Record<string, string>;
+  /**
+   * Lets pages on other origins read the streams: the allowed origin is named (never `*`), with
+   * `Vary: Origin` and credentials when asked; another origin gets a 403 through `next(err)`.
+   * `OPTIONS` preflights that reach this middleware are answered (`app.use('/events', ...)`
+   * sees them; `app.get` does not: add `app.options('/events', ssePreflight(cors))`).
+   * @default off: no `Access-Control-*` header
+   */
+  cors?: CorsOptions;
+  /**
+   * Who the client is, for the hub's `maxConnectionsPerClient`; `undefined` exempts the request.
+   * @default `req.ip`: the remote address, or the forwarded one when Express's `trust proxy` is set
+   */
+  clientKey?: (req: Request) => string | undefined;
+  /**
+   * How a request over the hub's connection limits is answered.
+   * - `'retry'`: `200` with the stream headers, a `retry:` hint of `limitRetryMs` (plus up to
+   *   half as much again, at random) and an immediate end, which `EventSource` honours by coming
+   *   back later (a `429` makes it give up). It does not go through `next()`.
+   * - `429`: `next(err)` with `err.status` 429 and `Retry-After` already set on `res`.
+   * @default 'retry'
+   */
+  limitResponse?: 'retry' | 429;
+  /** The base of the `retry:` hint (and `Retry-After`) over a limit, ms. @default 30000 */
+  limitRetryMs?: number;
+  /**
+   * Told about each failure that will be answered with a 5xx (a throwing `authorize`, a backend
+   * down), just before it goes to `next(err)`; a throw here is ignored. Refusals (4xx) are not
+   * reported.
+   * @default none: Express's error handling reports what reaches `next(err)`
+   */
+  onError?: (err: unknown, req: Request) => void;
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Hub, SseStream, Subscription } from '@ssekit/core';
 import express from 'express';
 import type { Request, RequestHandler, Response } from 'express';
 import { describe, expectTypeOf, it } from 'vitest';
-import { sse } from '../src/index.js';
+import { sse, ssePreflight } from '../src/index.js';
 import type { ExpressSseOptions, ExpressStreamOptions, SseStreamHandler } from '../src/index.js';
 
 const app = express();
@@ -35,6 +35,38 @@ describe('sse({ hub })', () => {
       retry: 5000,
       headers: { 'access-control-allow-origin': '*' },
     });
+  });
+
+  it('takes the hardening options, with the Express request in clientKey and onError', () => {
+    const cors = { origins: ['https://app.example.com'], credentials: true };
+    app.use(
+      '/events',
+      sse({
+        hub,
+        cors,
+        clientKey: (req) => {
+          expectTypeOf(req).toEqualTypeOf<Request>();
+          return req.ip;
+        },
+        limitResponse: 429,
+        limitRetryMs: 10_000,
+        onError: (err, req) => {
+          expectTypeOf(err).toEqualTypeOf<unknown>();
+          expectTypeOf(req).toEqualTypeOf<Request>();
+        },
+      }),
+    );
+    sse({ hub, limitResponse: 'retry', cors: { origins: (origin) => origin.endsWith('.example.com') } });
+    expectTypeOf(ssePreflight(cors)).toEqualTypeOf<RequestHandler>();
+    app.options('/events', ssePreflight(cors));
+    // @ts-expect-error the limit answer is 'retry' or 429
+    sse({ hub, limitResponse: 503 });
+    // @ts-expect-error origins is a list or a function
+    sse({ hub, cors: { origins: 'https://app.example.com' } });
+    // @ts-expect-error clientKey returns a string or undefined
+    sse({ hub, clientKey: () => 42 });
+    // @ts-expect-error ssePreflight needs the CORS options
+    ssePreflight();
   });
 
   it('rejects options that do not fit', () => {

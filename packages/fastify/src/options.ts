@@ -1,4 +1,4 @@
-import type { Hub, SseStream } from '@ssekit/core';
+import type { CorsOptions, Hub, SseStream } from '@ssekit/core';
 import type { OpenStreamOptions } from '@ssekit/node';
 import type { FastifyRequest } from 'fastify';
 
@@ -27,8 +27,40 @@ export interface SseRouteOptions<TRequest = FastifyRequest> {
   authorize?: (request: TRequest, topics: readonly string[]) => readonly string[] | Promise<readonly string[]>;
   /** The `retry:` hint sent first, in ms. @default the hub's `retry` */
   retry?: number;
-  /** More response headers (CORS, for instance); they cannot override the SSE headers. @default none */
+  /** More response headers; they cannot override the SSE headers. @default none */
   headers?: Record<string, string>;
+  /**
+   * Lets pages on other origins read the streams: the allowed origin is named (never `*`), with
+   * `Vary: Origin` and credentials when asked; another origin is refused (403) through Fastify's
+   * error handler. An `{ sse }` route with `cors` gets an `OPTIONS` route answering preflights.
+   * @default off: no `Access-Control-*` header
+   */
+  cors?: CorsOptions;
+  /**
+   * Who the client is, for the hub's `maxConnectionsPerClient`; `undefined` exempts the request.
+   * @default `request.ip`: the remote address, or the forwarded one under Fastify's `trustProxy`
+   */
+  clientKey?: (request: TRequest) => string | undefined;
+  /**
+   * How a request over the hub's connection limits is answered.
+   * - `'retry'`: `200` with the stream headers, a `retry:` hint of `limitRetryMs` (plus up to
+   *   half as much again, at random) and an immediate end, which `EventSource` honours by coming
+   *   back later (a `429` makes it give up). The reply is hijacked; an `{ sse }` route's handler
+   *   does not run, and `reply.sse()` rejects with the error after answering (`reply.sent` is
+   *   true).
+   * - `429`: thrown through Fastify's error handler with `status` 429 and `Retry-After` set.
+   * @default 'retry'
+   */
+  limitResponse?: 'retry' | 429;
+  /** The base of the `retry:` hint (and `Retry-After`) over a limit, ms. @default 30000 */
+  limitRetryMs?: number;
+  /**
+   * Told about each failure that will be answered with a 5xx (a throwing `authorize`, a backend
+   * down), just before Fastify's error handler gets it; a throw here is ignored. Refusals (4xx)
+   * are not reported.
+   * @default none: Fastify logs the 5xx it answers
+   */
+  onError?: (err: unknown, request: TRequest) => void;
 }
 
 /** Options of the plugin: `app.register(ssekit, { hub, ...defaults })`. */

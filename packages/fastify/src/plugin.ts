@@ -3,20 +3,11 @@ import type { Hub, SseStream } from '@ssekit/core';
 import type { FastifyInstance, FastifyReply, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import type { SseReplyMethod } from './augment.js';
+import { checkOptions, merge } from './merge-options.js';
 import type { SseDrive, SseRouteOptions, SseStreamOptions, SsekitPluginOptions } from './options.js';
-import { checkRetry, openReply, openedStream, subscribeReply } from './reply-sse.js';
+import { addPreflightRoute } from './preflight.js';
+import { openReply, openedStream, subscribeReply } from './reply-sse.js';
 import { sseRoute } from './route.js';
-
-/** The narrower options win field by field; extra headers add up. */
-function merge(base: SseRouteOptions, over: SseRouteOptions | undefined): SseRouteOptions {
-  if (over === undefined) return base;
-  return {
-    topics: over.topics ?? base.topics,
-    authorize: over.authorize ?? base.authorize,
-    retry: over.retry ?? base.retry,
-    headers: base.headers === undefined ? over.headers : { ...base.headers, ...over.headers },
-  };
-}
 
 function replySse(hub: Hub<object>, defaults: SseRouteOptions, live: Set<SseStream<object>>): SseReplyMethod {
   async function sse(
@@ -44,7 +35,7 @@ function ssekitPlugin(app: FastifyInstance, options: SsekitPluginOptions, done: 
     return;
   }
   try {
-    checkRetry(options.retry);
+    checkOptions(options);
   } catch (err) {
     done(err as SsekitError);
     return;
@@ -59,7 +50,7 @@ function ssekitPlugin(app: FastifyInstance, options: SsekitPluginOptions, done: 
     reply.sse = sse;
     next();
   });
-  app.addHook('onRoute', (route: RouteOptions) => {
+  app.addHook('onRoute', function (this: FastifyInstance, route: RouteOptions & { routePath: string }) {
     const option: unknown = route.sse;
     if (option === undefined || option === false) return;
     const where = `${String(route.method)} ${route.url}`;
@@ -71,8 +62,10 @@ function ssekitPlugin(app: FastifyInstance, options: SsekitPluginOptions, done: 
       throw optionError(`ssekit: \`sse\` is for GET routes (EventSource only sends GET); remove it from ${where}.`);
     }
     const routeOptions = option === true ? undefined : (option as SseRouteOptions);
-    checkRetry(routeOptions?.retry);
-    route.handler = sseRoute(hub, merge(defaults, routeOptions), live, route.handler);
+    checkOptions(routeOptions);
+    const merged = merge(defaults, routeOptions);
+    route.handler = sseRoute(hub, merged, live, route.handler);
+    if (merged.cors !== undefined && methods.includes('GET')) addPreflightRoute(this, route, merged.cors);
   });
   // Open streams would hold `app.close()` forever; the hub itself stays open (it may serve others).
   app.addHook('preClose', (next) => {
@@ -85,7 +78,7 @@ function ssekitPlugin(app: FastifyInstance, options: SsekitPluginOptions, done: 
 
 /**
  * The ssekit Fastify plugin. Register it once with a hub; then a GET route opts in with
- * `{ sse: true }` (or `{ sse: { topics, authorize, retry, headers } }`), and any handler may call
+ * `{ sse: true }` (or `{ sse: { topics, authorize, cors, ... } }`), and any handler may call
  * `reply.sse()` (subscribe) or `reply.sse((stream) => { ... })` (a hand-driven stream).
  *
  * Registered with `fastify-plugin`, so the decorator and hooks apply to the registering context

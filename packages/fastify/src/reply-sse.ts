@@ -1,6 +1,6 @@
-import { SsekitError } from '@ssekit/core';
+import { SsekitError, isSsekitError } from '@ssekit/core';
 import type { Hub, SseStream, Subscription } from '@ssekit/core';
-import { lastEventIdOf, openStream, requestUrl, startStream } from '@ssekit/node';
+import { lastEventIdOf, openStream, requestUrl, sendRetryLater, startStream, statusOf } from '@ssekit/node';
 import type { SseHandlerOptions } from '@ssekit/node';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { SseDrive, SseRouteOptions, SseStreamOptions } from './options.js';
@@ -11,13 +11,6 @@ const opened = new WeakMap<FastifyReply, SseStream<object>>();
 /** The stream `reply` already became, if any. */
 export function openedStream(reply: FastifyReply): SseStream<object> | undefined {
   return opened.get(reply);
-}
-
-/** Throws `invalid_option` for a `retry` that is not a non-negative integer of ms. */
-export function checkRetry(retry: number | undefined): void {
-  if (retry !== undefined && (!Number.isSafeInteger(retry) || retry < 0)) {
-    throw new SsekitError('invalid_option', 'ssekit: `retry` must be a non-negative integer of milliseconds.');
-  }
 }
 
 function assertNotStarted(reply: FastifyReply): void {
@@ -45,19 +38,26 @@ function hijack(reply: FastifyReply, stream: SseStream<object>, live: Set<SseStr
 
 /** The plugin's options in `@ssekit/node`'s terms: the hooks get Fastify's request. */
 function nodeOptions(request: FastifyRequest, options: SseRouteOptions): SseHandlerOptions {
-  const { topics, authorize } = options;
+  const { topics, authorize, clientKey } = options;
   return {
     topics: topics === undefined ? undefined : typeof topics === 'function' ? () => topics(request) : () => topics,
     authorize: authorize === undefined ? undefined : (_req, requested) => authorize(request, requested),
+    // `request.ip` honours `trustProxy`; the raw socket's address would not.
+    clientKey: clientKey === undefined ? () => request.ip : () => clientKey(request),
     retry: options.retry,
     headers: options.headers,
+    cors: options.cors,
+    limitRetryMs: options.limitRetryMs,
   };
 }
 
 /**
- * Subscribes `reply` to `hub`. `startStream` resolves and authorizes the topics, checks the
- * `Last-Event-ID` and lets the hub accept the stream before it writes anything, so a refusal
- * rejects with the reply untouched and Fastify answers it like any handler error.
+ * Subscribes `reply` to `hub`. `startStream` applies CORS, resolves and authorizes the topics,
+ * checks the `Last-Event-ID` and lets the hub accept the stream before it writes anything, so a
+ * refusal rejects with the reply untouched (its CORS and `Retry-After` headers set on the raw
+ * response) and Fastify answers it like any handler error. Over a connection limit with
+ * `limitResponse: 'retry'` the reply is hijacked and answered here, then the error rejects all
+ * the same: the caller tells by `reply.sent`.
  */
 export async function subscribeReply(
   reply: FastifyReply,
@@ -67,9 +67,29 @@ export async function subscribeReply(
 ): Promise<Subscription<object>> {
   assertNotStarted(reply);
   const request = reply.request;
-  const stream = await startStream(hub, request.raw, reply.raw, nodeOptions(request, options));
+  const streamOptions = nodeOptions(request, options);
+  let stream: Subscription<object>;
+  try {
+    stream = await startStream(hub, request.raw, reply.raw, streamOptions);
+  } catch (err) {
+    if (isSsekitError(err, 'too_many_connections') && options.limitResponse !== 429 && !reply.raw.headersSent) {
+      reply.hijack();
+      sendRetryLater(request.raw, reply.raw, streamOptions);
+    } else if (options.onError !== undefined && statusOf(err) >= 500) {
+      report(options.onError, err, request);
+    }
+    throw err;
+  }
   hijack(reply, stream, live);
   return stream;
+}
+
+function report(onError: (err: unknown, request: FastifyRequest) => void, err: unknown, request: FastifyRequest): void {
+  try {
+    onError(err, request);
+  } catch {
+    // The error still reaches Fastify's error handler: a failing reporter must not swallow it.
+  }
 }
 
 /** Opens a hand-driven stream on `reply` and hands it to `drive`. */

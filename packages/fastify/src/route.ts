@@ -1,5 +1,5 @@
 import type { Hub, SseStream } from '@ssekit/core';
-import { sseHeaders } from '@ssekit/node';
+import { applyCors, sseHeaders } from '@ssekit/node';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import type { SseRouteOptions } from './options.js';
 import { failAfterStart, subscribeReply } from './reply-sse.js';
@@ -25,7 +25,14 @@ export function sseRoute(
     request: FastifyRequest,
     reply: FastifyReply,
   ): Promise<void> {
-    const stream = await subscribeReply(reply, hub, options, live);
+    let stream: SseStream<object>;
+    try {
+      stream = await subscribeReply(reply, hub, options, live);
+    } catch (err) {
+      // Answered already (the retry answer over a connection limit): nothing more to do.
+      if (reply.sent) return;
+      throw err;
+    }
     try {
       await own.call(this, request, reply);
     } catch (err) {
@@ -35,6 +42,7 @@ export function sseRoute(
   const wrapped: RouteHandlerMethod = function (this: FastifyInstance, request, reply) {
     if (request.method === 'GET') return subscribeThenHandle.call(this, request, reply);
     // HEAD (Fastify adds one to every GET route): the headers a stream starts with, no stream.
+    if (options.cors !== undefined) applyCors(request.raw, reply.raw, options.cors);
     reply.headers(sseHeaders(request.raw, options.headers)).send();
     return undefined;
   };

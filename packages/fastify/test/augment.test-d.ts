@@ -1,9 +1,9 @@
 import { createHub } from '@ssekit/core';
 import type { SseStream, Subscription } from '@ssekit/core';
 import Fastify from 'fastify';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import { describe, expectTypeOf, it } from 'vitest';
-import ssekitDefault, { ssekit } from '../src/index.js';
+import ssekitDefault, { ssePreflight, ssekit } from '../src/index.js';
 import type { SseReplyMethod } from '../src/index.js';
 import { streamOpen } from './helpers.js';
 
@@ -24,6 +24,36 @@ describe('the plugin options', () => {
     // @ts-expect-error retry is a number of ms
     await app.register(ssekit, { hub: createHub(), retry: '1000' });
   });
+
+  it("take the hardening options, with Fastify's request in clientKey and onError", async () => {
+    const app = Fastify();
+    await app.register(ssekit, {
+      hub: createHub(),
+      cors: { origins: ['https://app.example.com'], credentials: true },
+      clientKey: (request) => {
+        expectTypeOf(request).toEqualTypeOf<FastifyRequest>();
+        return request.ip;
+      },
+      limitResponse: 429,
+      limitRetryMs: 10_000,
+      onError: (err, request) => {
+        expectTypeOf(err).toEqualTypeOf<unknown>();
+        request.log.error({ err }, 'stream failed');
+      },
+    });
+    // @ts-expect-error the limit answer is 'retry' or 429
+    await app.register(ssekit, { hub: createHub(), limitResponse: 503 });
+    // @ts-expect-error origins is a list or a function
+    await app.register(ssekit, { hub: createHub(), cors: { origins: 'https://app.example.com' } });
+  });
+
+  it('give ssePreflight a route handler', () => {
+    const app = Fastify();
+    expectTypeOf(ssePreflight({ origins: ['https://app.example.com'] })).toEqualTypeOf<RouteHandlerMethod>();
+    app.options('/feed', ssePreflight({ origins: (origin) => origin.endsWith('.example.com') }));
+    // @ts-expect-error it needs the CORS options
+    ssePreflight();
+  });
 });
 
 describe('the { sse } route option', () => {
@@ -41,6 +71,8 @@ describe('the { sse } route option', () => {
           },
           authorize: async (_request, topics) => Promise.resolve(topics.slice(0, 1)),
           retry: 500,
+          clientKey: (request) => request.params.room,
+          limitResponse: 'retry',
         },
       },
       streamOpen,
@@ -52,6 +84,8 @@ describe('the { sse } route option', () => {
     app.get('/e', { sse: { topics: 'news' } }, streamOpen);
     // @ts-expect-error authorize returns the topics it allows
     app.get('/f', { sse: { authorize: () => true } }, streamOpen);
+    // @ts-expect-error clientKey returns a string or undefined
+    app.get('/h', { sse: { clientKey: () => 7 } }, streamOpen);
     app.get<{ Params: { room: string } }>(
       '/g/:room',
       // @ts-expect-error params are typed by the route: there is no `id`

@@ -238,10 +238,10 @@ describe('refusals before the first byte', () => {
     expect(hub?.stats().connections).toBe(0);
   });
 
-  it('answers 429 with Retry-After over the hub connection limit', async () => {
+  it('answers 429 with Retry-After over the hub connection limit when limitResponse is 429', async () => {
     hub = createHub({ retry: 3000, heartbeatMs: 0, maxConnections: 1 });
     app = Fastify();
-    await app.register(ssekit, { hub });
+    await app.register(ssekit, { hub, limitResponse: 429 });
     app.get('/events', { sse: true }, streamOpen);
     const base = await listen(app);
     const first = await connect(`${base}/events`);

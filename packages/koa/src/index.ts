@@ -1,3 +1,3 @@
 export { sse } from './middleware.js';
-export type { KoaStreamHandler } from './middleware.js';
-export type { KoaSseMiddleware, KoaSseOptions, KoaStreamOptions } from './options.js';
+export { ssePreflight } from './preflight.js';
+export type { KoaSseMiddleware, KoaSseOptions, KoaStreamHandler, KoaStreamOptions } from './options.js';

@@ -5,7 +5,7 @@ import type { SseStream } from '@ssekit/core';
 import Koa from 'koa';
 import type { Context, DefaultState, Next, ParameterizedContext } from 'koa';
 import { describe, expectTypeOf, it } from 'vitest';
-import { sse } from '../src/index.js';
+import { sse, ssePreflight } from '../src/index.js';
 import type { KoaSseMiddleware } from '../src/index.js';
 
 interface AppState {
@@ -105,6 +105,37 @@ describe('sse({ hub })', () => {
         },
       }),
     );
+  });
+
+  it('takes the hardening options, with the context in clientKey and onError', () => {
+    const cors = { origins: ['https://app.example.com'], credentials: true };
+    const router = new Router<AppState, AppContext>();
+    router.get(
+      '/events',
+      sse({
+        hub,
+        cors,
+        clientKey: (ctx: RouterContext<AppState, AppContext>) => {
+          expectTypeOf(ctx.state.user).toEqualTypeOf<string>();
+          return ctx.state.user;
+        },
+        limitResponse: 429,
+        limitRetryMs: 10_000,
+        onError: (err, ctx) => {
+          expectTypeOf(err).toEqualTypeOf<unknown>();
+          expectTypeOf(ctx.requestId).toEqualTypeOf<string>();
+        },
+      }),
+    );
+    router.options('/events', ssePreflight(cors));
+    new Koa().use(sse({ hub, path: '/events', cors, limitResponse: 'retry', clientKey: (ctx) => ctx.ip }));
+    expectTypeOf(ssePreflight(cors)).toEqualTypeOf<KoaSseMiddleware>();
+    // @ts-expect-error the limit answer is 'retry' or 429
+    sse({ hub, limitResponse: 503 });
+    // @ts-expect-error clientKey returns a string or undefined
+    sse({ hub, clientKey: () => 1 });
+    // @ts-expect-error origins is a list or a function
+    ssePreflight({ origins: 'https://app.example.com' });
   });
 
   it('refuses what is not a hub option', () => {

@@ -1,4 +1,6 @@
+import { chosenDemos } from '../src/demo-list.js';
 import { defineFuzzSuite } from '../src/fuzz.js';
 
-// The malformed-input suite, against the node:http demo; the other demos run it the same way.
-defineFuzzSuite('node-http');
+// The malformed-input suite, against every demo; SSEKIT_DEMOS=a,b narrows the run, FUZZ_RUNS
+// raises the number of cases per property.
+for (const name of chosenDemos()) defineFuzzSuite(name);

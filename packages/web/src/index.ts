@@ -5,3 +5,4 @@ export type { SseBodyOptions } from './sse-body.js';
 export { sseHeaders } from './headers.js';
 export { topicsFromRequest, lastEventIdFromRequest, requestUrl, LAST_EVENT_ID_PARAM } from './request.js';
 export { errorResponse, statusOf } from './error-response.js';
+export { ssePreflight } from './cors.js';

@@ -1,26 +1,30 @@
-import { SsekitError, assertTopic, createStream, parseLastEventId } from '@ssekit/core';
+import { createStream } from '@ssekit/core';
 import type { SseStream } from '@ssekit/core';
+import { corsHeadersFor } from './cors.js';
 import { sseHeaders } from './headers.js';
+import { hubResponse } from './hub-response.js';
 import type { HubResponseOptions, StreamHandler, StreamResponseOptions } from './options.js';
-import { lastEventIdFromRequest, requestUrl, topicsFromRequest } from './request.js';
 import { sseBody } from './sse-body.js';
 
 /**
  * A `Response` streaming a hub subscription to one client, for Fetch-standard handlers (Hono,
  * Bun, Deno, Next.js route handlers, workers).
  *
- * Everything that can refuse the request (topics, `Last-Event-ID`, a closed hub) throws an
- * `SsekitError` before the `Response` exists; turn it into an answer with `errorResponse`. The
- * subscription starts when the runtime first reads the body, and its `retry:` hint answers that
- * read: a client that has the hint is subscribed. The client going away (the body cancelled, or
- * `request.signal` aborted) ends it.
+ * Everything that can refuse the request (an origin `cors` does not allow, topics,
+ * `Last-Event-ID`, a closed hub) throws an `SsekitError` before the `Response` exists; turn it
+ * into an answer with `errorResponse`. The subscription starts when the runtime first reads the
+ * body, and its `retry:` hint answers that read: a client that has the hint is subscribed. Over
+ * the hub's connection limits the answer is what `limitResponse` says. The client going away
+ * (the body cancelled, or `request.signal` aborted) ends it.
  *
  * @example
  * ```ts
  * app.get('/events', (c) => sseResponse(c.req.raw, { hub }));
  * ```
  * @throws SsekitError `invalid_topic`, `invalid_last_event_id` (400), `forbidden` (403),
- * `closed` (503); `invalid_option` for a bad `highWaterMark`.
+ * `too_many_connections` (429, with `limitResponse: 429`), `closed` (503), each with the CORS
+ * headers (and `Retry-After`) in `err.headers`; `invalid_option` for a bad `highWaterMark`,
+ * `limitRetryMs` or `cors`.
  */
 export function sseResponse<TEvents extends object>(request: Request, options: HubResponseOptions<TEvents>): Response;
 /**
@@ -36,7 +40,8 @@ export function sseResponse<TEvents extends object>(request: Request, options: H
  *   stream.signal.addEventListener('abort', () => clearInterval(timer));
  * });
  * ```
- * @throws SsekitError `invalid_option` for a bad `highWaterMark`; TypeError for an invalid
+ * @throws SsekitError `forbidden` for an origin `cors` does not allow; `invalid_option` for a
+ * bad `highWaterMark` or `cors`; TypeError for an invalid
  * header in `headers`.
  */
 export function sseResponse<TEvents extends object = Record<string, unknown>>(
@@ -49,22 +54,7 @@ export function sseResponse<TEvents extends object>(
   second: HubResponseOptions<TEvents> | StreamHandler<TEvents>,
   third: StreamResponseOptions = {},
 ): Response {
-  return typeof second === 'function' ? handDriven(request, second, third) : onHub(request, second);
-}
-
-function onHub<TEvents extends object>(request: Request, options: HubResponseOptions<TEvents>): Response {
-  const url = requestUrl(request);
-  const topics = options.topics ?? topicsFromRequest(request, url);
-  if (topics.length === 0) throw new SsekitError('forbidden', 'ssekit: no topic of this request may be received.');
-  for (const topic of topics) assertTopic(topic);
-  const lastEventId =
-    options.lastEventId === undefined ? lastEventIdFromRequest(request, url) : parseLastEventId(options.lastEventId);
-  const headers = sseHeaders(options.headers);
-  const { hub } = options;
-  if (hub.closed) throw new SsekitError('closed', 'ssekit: the server is shutting down; reconnect later.');
-  const signal = options.signal ?? request.signal;
-  const body = sseBody((sink) => hub.subscribe(sink, { topics, lastEventId, retry: options.retry, signal }), options);
-  return new Response(body, { status: 200, headers });
+  return typeof second === 'function' ? handDriven(request, second, third) : hubResponse(request, second);
 }
 
 function handDriven<TEvents extends object>(
@@ -72,7 +62,9 @@ function handDriven<TEvents extends object>(
   handler: StreamHandler<TEvents>,
   options: StreamResponseOptions,
 ): Response {
+  const cors = corsHeadersFor(request, options.cors);
   const headers = sseHeaders(options.headers);
+  for (const [name, value] of Object.entries(cors)) headers.set(name, value);
   const signal = options.signal ?? request.signal;
   const onError = options.onError ?? ((error: unknown) => console.error(error));
   const body = sseBody((sink) => {

@@ -16,6 +16,14 @@ export interface SseBodyOptions {
    * @default 65536
    */
   highWaterMark?: number;
+  /**
+   * When `open` runs: on the runtime's first read of the body (`'read'`), or before `sseBody`
+   * returns (`'now'`), so that what it throws (a connection limit) is thrown by `sseBody` and can
+   * still become an error answer. What is written before the first read waits in the body's
+   * queue, under the same backpressure.
+   * @default 'read'
+   */
+  start?: 'read' | 'now';
 }
 
 /**
@@ -25,7 +33,7 @@ export interface SseBodyOptions {
  * - **Nothing happens before the body is read.** `open` runs on the runtime's first read, so
  *   a `Response` that is built and then dropped (Hono answers `HEAD` by keeping a `GET`
  *   response's headers only) never subscribes. Whatever `open` writes (the `retry:` hint,
- *   replayed events) answers that first read at once.
+ *   replayed events) answers that first read at once. (`start: 'now'` runs it at once instead.)
  * - **Backpressure**: the queue counts bytes. A write that leaves the queue at or above
  *   `highWaterMark` returns `false`, so the stream holds further events in its bounded backlog;
  *   the runtime's next read pulls, and the pull calls `drained()`.
@@ -48,8 +56,9 @@ export interface SseBodyOptions {
  * ```
  *
  * @param open - subscribes the sink to a hub, or opens a stream on it (`createStream`).
- * @param options - the queue's high-water mark.
- * @throws SsekitError `invalid_option` for a bad `highWaterMark`.
+ * @param options - the queue's high-water mark, when `open` runs.
+ * @throws SsekitError `invalid_option` for a bad `highWaterMark`; with `start: 'now'`, whatever
+ * `open` throws.
  */
 export function sseBody(
   open: (sink: Sink) => SseStreamControl,
@@ -128,5 +137,6 @@ export function sseBody(
     // A byte-length strategy, written out so it needs no global beyond ReadableStream.
     { highWaterMark, size: (chunk) => chunk.byteLength },
   );
+  if (options.start === 'now') stream = open(sink);
   return body;
 }

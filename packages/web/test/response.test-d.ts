@@ -1,7 +1,7 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import { createHub } from '@ssekit/core';
 import type { SseStream } from '@ssekit/core';
-import { sseResponse } from '../src/index.js';
+import { errorResponse, ssePreflight, sseResponse } from '../src/index.js';
 
 declare const request: Request;
 
@@ -26,6 +26,28 @@ describe('sseResponse types', () => {
       await Promise.resolve();
       stream.send({ data: 'later' });
     });
+  });
+
+  it('takes the hardening options: cors on both forms, a clientKey string and the limit answer on a hub', () => {
+    const cors = { origins: ['https://app.example.com'], credentials: true };
+    sseResponse(request, {
+      hub: createHub(),
+      cors,
+      clientKey: request.headers.get('x-forwarded-for') ?? undefined,
+      limitResponse: 429,
+      limitRetryMs: 10_000,
+    });
+    sseResponse(request, () => undefined, { cors: { origins: (origin) => origin.endsWith('.example.com') } });
+    expectTypeOf(ssePreflight(request, cors)).toEqualTypeOf<Response>();
+    expectTypeOf(errorResponse(new Error('x'))).toEqualTypeOf<Response>();
+    // @ts-expect-error clientKey is the key itself: a Fetch request has no address to derive it from
+    sseResponse(request, { hub: createHub(), clientKey: (req: Request) => req.url });
+    // @ts-expect-error the limit answer is 'retry' or 429
+    sseResponse(request, { hub: createHub(), limitResponse: 503 });
+    // @ts-expect-error the limit answer belongs to hub streams
+    sseResponse(request, () => undefined, { limitResponse: 429 });
+    // @ts-expect-error ssePreflight needs the request and the CORS options
+    ssePreflight(cors);
   });
 
   it('needs a hub or a handler', () => {
