@@ -24,11 +24,15 @@ const tickStreams = new Set<SseStream>();
 
 const app = express();
 app.disable('x-powered-by');
-// Compression for the whole app, as most Express apps have it: event streams pass through
-// uncompressed (they are sent `Cache-Control: no-transform`), everything else may shrink.
-app.use(compression());
-
+// The event stream is routed before compression: it would pass through uncompressed anyway
+// (it is sent `Cache-Control: no-transform`), but compression replaces `res.write` on every
+// response it sees, and a replaced write keeps @ssekit/node off its fast path (one pre-framed
+// chunk per broadcast, written straight to the socket). The adapter's own tests cover the stream
+// mounted after app-wide compression too.
 app.get('/events', sse({ hub }));
+
+// Compression for everything else, as most Express apps have it.
+app.use(compression());
 
 app.post(
   '/publish',
