@@ -3,7 +3,9 @@
 // by appending to SCENARIOS.
 import { cpus } from 'node:os';
 import { runEncodeBench, type EncodeRow } from './encode.js';
+import { writeChartFromJson } from './fanout/chart.js';
 import { runFanoutProfile } from './fanout/profile.js';
+import { runFanoutRedisBench } from './fanout/redis.js';
 import { runFanoutBench } from './fanout/run.js';
 import { formatOps, markdownTable } from './table.js';
 
@@ -56,6 +58,24 @@ const SCENARIOS: readonly Scenario[] = [
       '(env: BENCH_SUBSCRIBERS, BENCH_SERVERS, BENCH_BURST, BENCH_RATE, BENCH_RATE_SECONDS, BENCH_CLIENT_PROCESSES)',
     run: async () => {
       await runFanoutBench();
+    },
+  },
+  {
+    name: 'fanout-redis',
+    description:
+      'fan-out across two node-http processes sharing a private redis-server, subscribers split half and half, ' +
+      'against one process in the same run (env: BENCH_SUBSCRIBERS, default 2000; BENCH_BURST, BENCH_RATE, ...)',
+    run: async () => {
+      await runFanoutRedisBench();
+    },
+  },
+  {
+    name: 'fanout-chart',
+    description: 'redraws docs/benchmarks.svg from .bench-out/fanout.json without measuring',
+    onlyWhenNamed: true,
+    run: () => {
+      console.log(`chart: ${writeChartFromJson()}`);
+      return Promise.resolve();
     },
   },
   {

@@ -124,6 +124,28 @@ export class SubscriberPool {
   }
 
   /**
+   * Opens `total` streams split evenly over several servers (`ports`), each share spread over the
+   * processes as {@link connect} does.
+   */
+  async connectAcross(
+    ports: readonly number[],
+    path: string,
+    total: number,
+    timeoutMs: number,
+  ): Promise<{ open: number; failed: number; errors: string[]; ms: number }> {
+    const merged = { open: 0, failed: 0, errors: [] as string[], ms: 0 };
+    for (const [i, port] of ports.entries()) {
+      const share = Math.floor(total / ports.length) + (i < total % ports.length ? 1 : 0);
+      const r = await this.connect(port, path, share, timeoutMs);
+      merged.open += r.open;
+      merged.failed += r.failed;
+      merged.errors = [...merged.errors, ...r.errors].slice(0, 5);
+      merged.ms += r.ms;
+    }
+    return merged;
+  }
+
+  /**
    * Starts a phase expecting events `first..last` in every process. Resolves once every process
    * is ready, to `done`: a promise that settles when every process reported the phase complete
    * (`true`) or `timeoutMs` passed (`false`).

@@ -23,8 +23,12 @@ const SETTLE_MS = 1000;
 /** The warm-up event's sequence number, outside every phase (subscribers ignore it). */
 const WARMUP_SEQ = 999_999_999;
 
-async function runPhase(
-  server: RunningServer,
+/**
+ * One phase: tells the subscribers what to expect, publishes, waits for the deliveries, and sums
+ * the CPU of the server processes `pids` over it (one process, or several sharing a bus).
+ */
+export async function runPhase(
+  pids: readonly number[],
   pool: SubscriberPool,
   phase: { name: string; first: number; count: number; deadlineMs: number },
   publish: () => Promise<PublishOutcome>,
@@ -35,13 +39,14 @@ async function runPhase(
     phase.first + phase.count - 1,
     phase.deadlineMs + DRAIN_MS,
   );
-  const cpuBefore = cpuMicros(server.pid);
+  const cpu = (): number => pids.reduce((sum, pid) => sum + cpuMicros(pid), 0);
+  const cpuBefore = cpu();
   const startedUs = nowUs();
   const outcome = await publish();
   if (outcome.sent < phase.count) await pool.trim(phase.first + outcome.sent - 1);
   // A failed publish leaves every stream short of an event: nobody completes, so wait less.
   const completed = outcome.failed === 0 ? await done : await Promise.race([done, sleep(3000).then(() => false)]);
-  const serverCpuUs = cpuMicros(server.pid) - cpuBefore;
+  const serverCpuUs = cpu() - cpuBefore;
   const report: MergedReport = await pool.report();
   const seconds = Math.max(1e-6, (report.lastUs - startedUs) / 1e6);
   const deliveries = report.received;
@@ -83,6 +88,13 @@ export interface MeasureHooks {
   onBurstWindow?: (startUs: number, endUs: number) => void;
   /** Called before the burst with the server's PID; the function it resolves to, after it. */
   aroundBurst?: (pid: number) => Promise<() => Promise<void>>;
+  /**
+   * Server processes to start (default 1). With more, the streams are split evenly across them,
+   * publishes go to the first, and CPU and RSS are summed over all of them (the Redis scenario).
+   */
+  instances?: number;
+  /** Extra environment for the servers (`REDIS_URL`, ...). */
+  env?: Readonly<Record<string, string>>;
 }
 
 /** Measures one server at `subscribers` streams. Never throws: a failure is the result's `status`. */
@@ -97,19 +109,28 @@ export async function measureServer(
   if (!isPresent(spec)) {
     return { ...result, status: 'missing', error: `${spec.cwd}/${spec.script} does not exist` };
   }
-  let server: RunningServer | undefined;
+  const servers: RunningServer[] = [];
   let publisher: Publisher | undefined;
   try {
-    server = await startServer(spec, hooks.nodeFlags);
+    const instances = hooks.instances ?? 1;
+    for (let i = 0; i < instances; i++) servers.push(await startServer(spec, hooks.nodeFlags, undefined, hooks.env));
+    const server = servers[0]!;
+    const pids = servers.map((s) => s.pid);
+    const rss = (): number => pids.reduce((sum, pid) => sum + rssBytes(pid), 0);
     await sleep(SETTLE_MS / 2);
-    const beforeBytes = rssBytes(server.pid);
-    const connect = await pool.connect(server.port, '/events', subscribers, CONNECT_TIMEOUT_MS);
+    const beforeBytes = rss();
+    const connect = await pool.connectAcross(
+      servers.map((s) => s.port),
+      '/events',
+      subscribers,
+      CONNECT_TIMEOUT_MS,
+    );
     result.connect = { open: connect.open, failed: connect.failed, seconds: connect.ms / 1000, errors: connect.errors };
     if (connect.open < subscribers) {
       throw new Error(`only ${connect.open} of ${subscribers} streams opened: ${connect.errors.join('; ')}`);
     }
     await sleep(SETTLE_MS);
-    const idleBytes = rssBytes(server.pid);
+    const idleBytes = rss();
     result.rss = { beforeBytes, idleBytes, perStreamBytes: (idleBytes - beforeBytes) / subscribers };
 
     publisher = new Publisher(server.port);
@@ -121,7 +142,7 @@ export async function measureServer(
     const burst = burstEvents(config, subscribers);
     const burstStart = process.hrtime.bigint();
     result.burst = await runPhase(
-      server,
+      pids,
       pool,
       { name: 'burst', first: 0, count: burst, deadlineMs: BURST_DEADLINE_MS },
       () => active.burst(0, burst, config.burstConcurrency, BURST_DEADLINE_MS),
@@ -132,7 +153,7 @@ export async function measureServer(
       const rate = publishRate(config, subscribers);
       const count = rate * config.rateSeconds;
       const deadlineMs = config.rateSeconds * 1000 * 2;
-      result.rate = await runPhase(server, pool, { name: 'rate', first: burst, count, deadlineMs }, () =>
+      result.rate = await runPhase(pids, pool, { name: 'rate', first: burst, count, deadlineMs }, () =>
         active.rate(burst, count, rate, deadlineMs),
       );
     }
@@ -142,7 +163,7 @@ export async function measureServer(
   } finally {
     publisher?.close();
     await pool.closeAll().catch(() => undefined);
-    await server?.stop();
+    await Promise.all(servers.map((s) => s.stop()));
   }
   return result;
 }

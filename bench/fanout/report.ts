@@ -36,7 +36,7 @@ function ratio(value: number | undefined, base: number | undefined): string {
 }
 
 /** Loss, duplicates and closed streams of both phases; empty when the run was clean. */
-function lossOf(result: ServerResult): string {
+export function lossOf(result: ServerResult): string {
   const phases = [result.burst, result.rate].filter((p): p is PhaseResult => p !== undefined);
   const missing = phases.reduce((sum, p) => sum + p.missing, 0);
   const duplicates = phases.reduce((sum, p) => sum + p.duplicates, 0);

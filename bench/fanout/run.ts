@@ -2,6 +2,7 @@
 // Subscribers live in their own processes, servers in theirs; this process publishes, samples
 // the server's CPU and memory from /proc, and ends every child by PID however the run ends.
 import { cpus, totalmem } from 'node:os';
+import { writeChart } from './chart.js';
 import { SubscriberPool } from './clients.js';
 import { burstEvents, publishRate, readFanoutConfig } from './config.js';
 import type { FanoutConfig } from './config.js';
@@ -22,7 +23,8 @@ import { SERVERS, killChildren } from './servers.js';
 /** Room for the process's own files (modules, pipes, the listening socket) beyond its sockets. */
 const SPARE_FILES = 500;
 
-function checkLimits(config: FanoutConfig): void {
+/** Throws before anything starts when the open-file limit or the processes cannot hold the streams. */
+export function checkLimits(config: FanoutConfig): void {
   const most = Math.max(...config.subscribers);
   const perProcess = Math.ceil(most / config.clientProcesses);
   if (perProcess > config.maxStreamsPerProcess) {
@@ -36,7 +38,7 @@ function checkLimits(config: FanoutConfig): void {
 }
 
 /** Ends the children on any exit, including Ctrl-C. */
-function installCleanup(): () => void {
+export function installCleanup(): () => void {
   const onSignal = (): void => {
     killChildren();
     process.exit(130);
@@ -123,6 +125,6 @@ export async function runFanoutBench(config: FanoutConfig = readFanoutConfig()):
   // Reported, not enforced: a noisy machine must not fail the run.
   if (failed.length > 0) console.log(`\nTARGET MISSED: ${failed.map((t) => `${t.server}: ${t.target}`).join('; ')}`);
   writeJson(report);
-  console.log(`\nresults: ${JSON_PATH}`);
+  console.log(`\nresults: ${JSON_PATH}\nchart: ${writeChart(report)}`);
   return report;
 }

@@ -106,15 +106,17 @@ export function track(child: ChildProcess): void {
  * @param spec - which server.
  * @param nodeFlags - extra flags for node (`--cpu-prof`, ...).
  * @param timeoutMs - how long it may take to listen.
+ * @param env - extra environment (`REDIS_URL`, ...).
  */
 export function startServer(
   spec: ServerSpec,
   nodeFlags: readonly string[] = [],
   timeoutMs = 30_000,
+  env: Readonly<Record<string, string>> = {},
 ): Promise<RunningServer> {
   const child = spawn(process.execPath, [...nodeFlags, ...nodeArgs(spec)], {
     cwd: path.join(ROOT, spec.cwd),
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', HEARTBEAT_MS: '0', NODE_OPTIONS: '' },
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', HEARTBEAT_MS: '0', NODE_OPTIONS: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   track(child);
