@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system services the tests drive for real: redis-server (the Redis backend's tests
-# start a private one), nginx (the reverse-proxy test) and chromium (the browser test).
+# start a private one), nginx (the reverse-proxy test), chromium (the browser test) and openssl
+# (a throwaway certificate for the HTTP/2-over-TLS test).
 # Debian packages; installs only what is missing, and only when it can (root or sudo).
 set -euo pipefail
 
@@ -8,6 +9,7 @@ declare -A package_of=(
   [/usr/bin/redis-server]=redis-server
   [/usr/sbin/nginx]=nginx
   [/usr/bin/chromium]=chromium
+  [/usr/bin/openssl]=openssl
 )
 
 missing=()
