@@ -1,15 +1,15 @@
 import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { MemoryBus, SsekitError, createHub } from '@ssekit/core';
+import { MemoryBus, createHub } from '@ssekit/core';
 import type { SseStream } from '@ssekit/core';
 import {
-  MAX_PUBLISH_BYTES,
   exitOnSignals,
   parsePublishBody,
   readDemoConfig,
   runTicks,
   servePage,
   statsBody,
+  readPublishBody,
 } from '@ssekit/demo-common';
 import { lastEventIdOf, openStream, requestUrl, sendError, startStream } from '@ssekit/node';
 import { createRedisBackend } from '@ssekit/redis';
@@ -51,7 +51,7 @@ export function runWorker(): void {
         await startStream(hub, req, res);
         return;
       case 'POST /publish': {
-        const body = parsePublishBody(await readBody(req));
+        const body = parsePublishBody(await readPublishBody(req));
         const { id } = await hub.publish(body.topic, { event: body.event, data: body.data, id: body.id });
         // The answer speaks for the whole server: the streams this event reached on every worker.
         const counts = await ask('delivered', { topic: body.topic, id });
@@ -106,26 +106,3 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 }
 
 /** The request body, refused with 413 past the contract's limit. */
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const tooLarge = (): SsekitError =>
-      new SsekitError('payload_too_large', `ssekit: the body is over ${MAX_PUBLISH_BYTES} bytes.`);
-    if (Number(req.headers['content-length'] ?? 0) > MAX_PUBLISH_BYTES) {
-      reject(tooLarge());
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.byteLength;
-      if (size > MAX_PUBLISH_BYTES) {
-        reject(tooLarge());
-        req.resume();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks, size)));
-    req.on('error', reject);
-  });
-}

@@ -12,3 +12,4 @@ export { metricsAnswer } from './metrics.js';
 export type { MetricsAnswer } from './metrics.js';
 export { heapReport } from './debug.js';
 export type { HeapReport } from './debug.js';
+export { readPublishBody } from './body.js';

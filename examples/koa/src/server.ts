@@ -1,9 +1,7 @@
-import type { IncomingMessage } from 'node:http';
 import Router from '@koa/router';
 import { SsekitError, parseLastEventId } from '@ssekit/core';
 import type { SseStream } from '@ssekit/core';
 import {
-  MAX_PUBLISH_BYTES,
   announce,
   createDemoHub,
   exitOnSignals,
@@ -13,6 +11,7 @@ import {
   readDemoConfig,
   runTicks,
   statsBody,
+  readPublishBody,
 } from '@ssekit/demo-common';
 import { sse } from '@ssekit/koa';
 import Koa from 'koa';
@@ -21,31 +20,6 @@ import compress from 'koa-compress';
 const config = readDemoConfig();
 const hub = createDemoHub(config);
 const tickStreams = new Set<SseStream>();
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > MAX_PUBLISH_BYTES) {
-      reject(new SsekitError('payload_too_large', `ssekit: the body is over ${MAX_PUBLISH_BYTES} bytes.`));
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.byteLength;
-      if (size > MAX_PUBLISH_BYTES) {
-        reject(new SsekitError('payload_too_large', `ssekit: the body is over ${MAX_PUBLISH_BYTES} bytes.`));
-        req.resume();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      resolve(Buffer.concat(chunks, size));
-    });
-    req.on('error', reject);
-  });
-}
 
 function statusOf(err: unknown): number {
   const status = (err as { status?: unknown } | null)?.status;
@@ -85,7 +59,7 @@ const router = new Router();
 router.get('/events', sse({ hub }));
 
 router.post('/publish', async (ctx) => {
-  const body = parsePublishBody(await readBody(ctx.req));
+  const body = parsePublishBody(await readPublishBody(ctx.req));
   const result = await hub.publish(body.topic, { event: body.event, data: body.data, id: body.id });
   ctx.status = 202;
   ctx.body = result;

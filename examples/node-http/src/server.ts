@@ -1,9 +1,7 @@
 import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { SsekitError } from '@ssekit/core';
 import type { SseStream, Subscription } from '@ssekit/core';
 import {
-  MAX_PUBLISH_BYTES,
   announce,
   createDemoHub,
   exitOnSignals,
@@ -14,6 +12,7 @@ import {
   runTicks,
   servePage,
   statsBody,
+  readPublishBody,
 } from '@ssekit/demo-common';
 import { lastEventIdOf, openStream, requestUrl, sendRefusal, startStream } from '@ssekit/node';
 
@@ -32,31 +31,6 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > MAX_PUBLISH_BYTES) {
-      reject(new SsekitError('payload_too_large', `ssekit: the body is over ${MAX_PUBLISH_BYTES} bytes.`));
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.byteLength;
-      if (size > MAX_PUBLISH_BYTES) {
-        reject(new SsekitError('payload_too_large', `ssekit: the body is over ${MAX_PUBLISH_BYTES} bytes.`));
-        req.resume();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      resolve(Buffer.concat(chunks, size));
-    });
-    req.on('error', reject);
-  });
-}
-
 async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = requestUrl(req);
   const key = `${req.method ?? ''} ${url.pathname}`;
@@ -73,7 +47,7 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
       return;
     }
     case 'POST /publish': {
-      const body = parsePublishBody(await readBody(req));
+      const body = parsePublishBody(await readPublishBody(req));
       const result = await hub.publish(body.topic, { event: body.event, data: body.data, id: body.id });
       json(res, 202, result);
       return;
