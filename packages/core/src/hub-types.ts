@@ -13,6 +13,12 @@ import type { Subscription } from './subscription.js';
 export type EventMap = object;
 
 /**
+ * The event map of a hub type, for code that only has the hub's type: `EventsOf<typeof hub>`.
+ * A client can take it with a type-only import, so a renamed event breaks its build.
+ */
+export type EventsOf<THub> = THub extends Hub<infer TEvents> ? TEvents : never;
+
+/**
  * One event to publish, checked against `TEvents`: `event` must be one of its names and `data`
  * of that name's type. With the default map any name and data are allowed.
  */

@@ -14,6 +14,7 @@ export { createHub } from './hub.js';
 export type {
   Hub,
   EventMap,
+  EventsOf,
   PublishEvent,
   PublishResult,
   SubscribeOptions,

@@ -1,6 +1,6 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import { createHub } from '../src/index.js';
-import type { Hub, HubStats, PublishEvent, PublishResult, Subscription, Sink } from '../src/index.js';
+import type { EventsOf, Hub, HubStats, PublishEvent, PublishResult, Subscription, Sink } from '../src/index.js';
 
 declare const sink: Sink;
 
@@ -81,5 +81,13 @@ describe('createHub without an event map', () => {
     hub.closed = true;
     // @ts-expect-error a topic is a string
     void hub.publish(1, { data: 'x' });
+  });
+});
+
+describe('EventsOf', () => {
+  it('recovers the event map from a hub type', () => {
+    const hub = createHub<{ tick: { n: number }; note: string }>();
+    expectTypeOf<EventsOf<typeof hub>>().toEqualTypeOf<{ tick: { n: number }; note: string }>();
+    expectTypeOf<EventsOf<string>>().toBeNever();
   });
 });
