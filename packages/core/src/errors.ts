@@ -1,3 +1,5 @@
+import { STATUS_OF_CODE } from './http/status.js';
+
 /**
  * The reasons ssekit refuses something. Each is a stable string a caller can switch on.
  *
@@ -23,20 +25,6 @@ export type SsekitErrorCode =
   | 'forbidden'
   | 'too_many_connections'
   | 'headers_sent';
-
-/** The HTTP status an adapter answers with when an error of each code stops a request. */
-const STATUS: Record<SsekitErrorCode, number> = {
-  invalid_field: 400,
-  invalid_topic: 400,
-  invalid_last_event_id: 400,
-  invalid_option: 500,
-  closed: 503,
-  unavailable: 503,
-  payload_too_large: 413,
-  forbidden: 403,
-  too_many_connections: 429,
-  headers_sent: 500,
-};
 
 /**
  * The one error type ssekit throws. `code` says what went wrong; `message` starts with
@@ -67,7 +55,7 @@ export class SsekitError extends Error {
     super(message.startsWith('ssekit:') ? message : `ssekit: ${message}`, { cause: options?.cause });
     this.name = 'SsekitError';
     this.code = code;
-    this.status = options?.status ?? STATUS[code];
+    this.status = options?.status ?? STATUS_OF_CODE[code];
   }
 }
 

@@ -1,5 +1,4 @@
-export { SsekitError, isSsekitError } from './errors.js';
-export type { SsekitErrorCode } from './errors.js';
+// The wire format.
 export {
   formatEvent,
   formatComment,
@@ -8,9 +7,16 @@ export {
   assertEventName,
   assertEventId,
   assertRetry,
-} from './encoder.js';
-export type { SseEvent, FormatOptions } from './encoder.js';
-export { createHub } from './hub.js';
+} from './wire/encoder.js';
+export type { SseEvent, FormatOptions } from './wire/encoder.js';
+export { assertPublishId, parseLastEventId, ID_PATTERN, MAX_ID_LENGTH } from './wire/ids.js';
+export type { LastEventId } from './wire/ids.js';
+export { RESET_EVENT } from './wire/reserved.js';
+export { SsekitError, isSsekitError } from './errors.js';
+export type { SsekitErrorCode } from './errors.js';
+
+// The hub and its subscriptions.
+export { createHub } from './hub/hub.js';
 export type {
   Hub,
   EventMap,
@@ -21,21 +27,25 @@ export type {
   HubOptions,
   HubStats,
   HubCloseOptions,
-} from './hub-types.js';
-export { SseStream } from './stream.js';
-export type { StreamOptions, SlowClientPolicy, StreamObserver, HeartbeatClock } from './stream.js';
-export { Subscription } from './subscription.js';
-export type { Sink, CloseReason, SseStreamControl } from './sink.js';
-export type { ReplayStore, StoredEvent, ReplayResult, AppendResult } from './replay-store.js';
-export { MemoryReplayStore } from './memory-replay-store.js';
-export type { MemoryReplayStoreOptions } from './memory-replay-store.js';
-export type { Bus, BusHandlers, Envelope } from './bus.js';
-export { MemoryBus } from './memory-bus.js';
-export { RESET_EVENT } from './reserved.js';
-export { assertPublishId, assertTopic, parseLastEventId, ID_PATTERN, MAX_ID_LENGTH, MAX_TOPIC_LENGTH } from './ids.js';
-export { createStream } from './standalone.js';
-export type { CreateStreamOptions } from './standalone.js';
-export type { HubHooks } from './hooks.js';
-export { assertCorsOptions, checkCors, checkPreflight, forbiddenOrigin } from './cors.js';
-export type { CorsOptions, CorsCheck } from './cors.js';
-export { DEFAULT_LIMIT_RETRY_MS, assertLimitRetry, limitRetryDelay, retryLaterBody } from './retry-later.js';
+} from './hub/hub-types.js';
+export type { HubHooks } from './hub/hooks.js';
+export type { Subscription } from './hub/subscription.js';
+export { assertTopic, MAX_TOPIC_LENGTH } from './hub/topics.js';
+
+// Streams, the sink seam adapters implement, and hand-driven streams.
+export type { SseStream, StreamOptions, SlowClientPolicy } from './stream/stream.js';
+export type { Sink, CloseReason, SseStreamControl } from './stream/sink.js';
+export { openStream } from './stream/open-stream.js';
+export type { OpenStreamOptions } from './stream/open-stream.js';
+
+// The backend seams, with their in-memory versions.
+export type { ReplayStore, NewEvent, StoredEvent, ReplayResult } from './store/replay-store.js';
+export { MemoryReplayStore } from './store/memory-replay-store.js';
+export type { MemoryReplayStoreOptions } from './store/memory-replay-store.js';
+export type { Bus, BusHandlers, Envelope } from './store/bus.js';
+export { MemoryBus } from './store/memory-bus.js';
+
+// HTTP policy shared by the adapters.
+export { assertCorsOptions, checkCors, checkPreflight, forbiddenOrigin } from './http/cors.js';
+export type { CorsOptions, CorsCheck } from './http/cors.js';
+export { DEFAULT_LIMIT_RETRY_MS, assertLimitRetry, limitRetryDelay, retryLaterBody } from './http/retry-later.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createHub } from '../src/index.js';
+import { createHub, parseLastEventId } from '../src/index.js';
 import type { CloseReason, Hub, HubHooks, Subscription } from '../src/index.js';
 import { expectThrowsCode } from './support/helpers.js';
 import { RETRY, TestSink, settle } from './support/test-sink.js';
@@ -33,7 +33,7 @@ describe('lifecycle hooks', () => {
     await hub.publish('a', { data: 'x'.repeat(40) }); // fills the transport
     await hub.publish('a', { data: 'y'.repeat(40) }); // queued
     await hub.publish('a', { data: 'z'.repeat(40) }); // drops the queued one
-    await hub.subscribe(new TestSink(), { topics: ['b'], lastEventId: '1' }).ready;
+    await hub.subscribe(new TestSink(), { topics: ['b'], lastEventId: parseLastEventId('1') }).ready;
     await stream.close('client');
     expect(seen).toEqual([
       'connect a',

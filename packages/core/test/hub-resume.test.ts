@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MAX_ID_LENGTH, RESET_EVENT, createHub } from '../src/index.js';
+import { MAX_ID_LENGTH, RESET_EVENT, createHub, parseLastEventId } from '../src/index.js';
 import type { Hub, HubOptions, PublishResult } from '../src/index.js';
 import { RecordingStore, block, expectThrowsCode, gate } from './support/helpers.js';
 import { RETRY, TestSink, settle } from './support/test-sink.js';
@@ -44,7 +44,7 @@ describe('resume from Last-Event-ID', () => {
     const past = await publishAll(hub, 't', data);
 
     const sink = new TestSink();
-    const stream = hub.subscribe(sink, { topics: ['t'], lastEventId: past[1]!.id });
+    const stream = hub.subscribe(sink, { topics: ['t'], lastEventId: parseLastEventId(past[1]!.id) });
     await stream.ready;
     expect(sink.text).toBe(RETRY + blocks(past.slice(2), data.slice(2)));
 
@@ -57,7 +57,7 @@ describe('resume from Last-Event-ID', () => {
     const hub = hubFor();
     const [last] = await publishAll(hub, 't', ['only']);
     const sink = new TestSink();
-    await hub.subscribe(sink, { topics: ['t'], lastEventId: last!.id }).ready;
+    await hub.subscribe(sink, { topics: ['t'], lastEventId: parseLastEventId(last!.id) }).ready;
     const [next] = await publishAll(hub, 't', ['next']);
     expect(sink.text).toBe(RETRY + block(next!.id, { data: 'next' }));
   });
@@ -68,8 +68,8 @@ describe('resume from Last-Event-ID', () => {
     await publishAll(hub, 't', ['old']);
     const a = new TestSink();
     const b = new TestSink();
-    hub.subscribe(a, { topics: ['t'], lastEventId: '' });
-    hub.subscribe(b, { topics: ['t'], lastEventId: null });
+    hub.subscribe(a, { topics: ['t'], lastEventId: parseLastEventId('') });
+    hub.subscribe(b, { topics: ['t'], lastEventId: parseLastEventId(null) });
     const [live] = await publishAll(hub, 't', ['new']);
     expect(store.sinceCalls).toEqual([]);
     expect(a.text).toBe(RETRY + block(live!.id, { data: 'new' }));
@@ -82,7 +82,7 @@ describe('resume from Last-Event-ID', () => {
     await hub.publish('t', { data: 'b', id: 'order-2' });
     const third = await hub.publish('t', { data: 'c' });
     const sink = new TestSink();
-    await hub.subscribe(sink, { topics: ['t'], lastEventId: 'order-1' }).ready;
+    await hub.subscribe(sink, { topics: ['t'], lastEventId: parseLastEventId('order-1') }).ready;
     expect(sink.text).toBe(RETRY + block('order-2', { data: 'b' }) + block(third.id, { data: 'c' }));
   });
 
@@ -98,7 +98,7 @@ describe('resume from Last-Event-ID', () => {
     const sink = new TestSink();
     const watcher = new TestSink();
     hub.subscribe(watcher, { topics: ['t'] });
-    const stream = hub.subscribe(sink, { topics: ['t'], lastEventId: past[0]!.id });
+    const stream = hub.subscribe(sink, { topics: ['t'], lastEventId: parseLastEventId(past[0]!.id) });
     await settle();
     expect(store.sinceCalls).toHaveLength(1);
 
@@ -129,7 +129,7 @@ describe('resume from Last-Event-ID', () => {
     const answering = gate();
     store.holdAfter = answering;
     const sink = new TestSink();
-    const stream = hub.subscribe(sink, { topics: ['t'], lastEventId: past[0]!.id });
+    const stream = hub.subscribe(sink, { topics: ['t'], lastEventId: parseLastEventId(past[0]!.id) });
     await settle();
     const during = await publishAll(hub, 't', ['d1', 'd2', 'd3']);
     expect(sink.text).toBe(RETRY);
@@ -149,7 +149,7 @@ describe('resume from Last-Event-ID', () => {
     const [p2, p3, p4] = ['p2', 'p3', 'p4'].map(wide) as [string, string, string];
     const past = await publishAll(hub, 't', ['p1', p2, p3, p4]);
     const sink = new TestSink();
-    const stream = hub.subscribe(sink, { topics: ['t'], lastEventId: past[0]!.id });
+    const stream = hub.subscribe(sink, { topics: ['t'], lastEventId: parseLastEventId(past[0]!.id) });
     sink.control = stream;
     sink.block(); // every replayed block now fills the transport until a drain
     await settle();
@@ -185,7 +185,7 @@ describe('resume from Last-Event-ID', () => {
     for (const [topic, d] of order) results.push(await hub.publish(topic, { data: d }));
 
     const sink = new TestSink();
-    await hub.subscribe(sink, { topics: ['b', 'a'], lastEventId: results[1]!.id }).ready;
+    await hub.subscribe(sink, { topics: ['b', 'a'], lastEventId: parseLastEventId(results[1]!.id) }).ready;
 
     const expected = order
       .map(([topic, d], i) => ({ topic, d, id: results[i]!.id }))
@@ -205,7 +205,7 @@ describe('resume from Last-Event-ID', () => {
     const reading = gate();
     store.holdBefore = reading;
     const sink = new TestSink();
-    const stream = hub.subscribe(sink, { topics: ['a', 'b'], lastEventId: first!.id });
+    const stream = hub.subscribe(sink, { topics: ['a', 'b'], lastEventId: parseLastEventId(first!.id) });
     await settle();
     const during = [
       await hub.publish('b', { data: 'b1' }),
@@ -231,7 +231,7 @@ describe('resume from Last-Event-ID', () => {
     const data = Array.from({ length: 20 }, (_v, i) => wide(`${String(i).padStart(2, '0')}${'r'.repeat(60)}`));
     const past = await publishAll(hub, 't', ['start', ...data]);
     const sink = new TestSink();
-    const stream = hub.subscribe(sink, { topics: ['t'], lastEventId: past[0]!.id });
+    const stream = hub.subscribe(sink, { topics: ['t'], lastEventId: parseLastEventId(past[0]!.id) });
     sink.control = stream;
     sink.block();
 
@@ -260,7 +260,7 @@ describe('resume from Last-Event-ID', () => {
     const [first] = await publishAll(hub, 't', ['p1']);
     store.holdBefore = gate();
     const sink = new TestSink();
-    const stream = hub.subscribe(sink, { topics: ['t'], lastEventId: first!.id });
+    const stream = hub.subscribe(sink, { topics: ['t'], lastEventId: parseLastEventId(first!.id) });
     await settle();
     // 59-byte blocks: two fit in 128 bytes, the third does not.
     const results = await publishAll(hub, 't', ['l'.repeat(30), 'l'.repeat(30), 'l'.repeat(30)]);
@@ -281,7 +281,7 @@ describe('resume that cannot be served: the reserved reset event', () => {
     await publishAll(hub, 't', ['x']);
     for (const lastEventId of ['never-issued', '1', '99999999999999999', 'z'.repeat(MAX_ID_LENGTH)]) {
       const sink = new TestSink();
-      await hub.subscribe(sink, { topics: ['t'], lastEventId }).ready;
+      await hub.subscribe(sink, { topics: ['t'], lastEventId: parseLastEventId(lastEventId) }).ready;
       const [live] = await publishAll(hub, 't', [`after ${lastEventId.slice(0, 5)}`]);
       expect(sink.text).toBe(
         RETRY + reset('unknown', lastEventId) + block(live!.id, { data: `after ${lastEventId.slice(0, 5)}` }),
@@ -297,10 +297,10 @@ describe('resume that cannot be served: the reserved reset event', () => {
 
     // e1 and e2 are gone: from e1 the client misses e2, which cannot be replayed.
     const tooOld = new TestSink();
-    await hub.subscribe(tooOld, { topics: ['t'], lastEventId: past[0]!.id }).ready;
+    await hub.subscribe(tooOld, { topics: ['t'], lastEventId: parseLastEventId(past[0]!.id) }).ready;
     // From e2 it misses e3..e5, all still held: a full replay.
     const justInTime = new TestSink();
-    await hub.subscribe(justInTime, { topics: ['t'], lastEventId: past[1]!.id }).ready;
+    await hub.subscribe(justInTime, { topics: ['t'], lastEventId: parseLastEventId(past[1]!.id) }).ready;
 
     const [live] = await publishAll(hub, 't', ['e6']);
     expect(tooOld.text).toBe(RETRY + reset('too_old', past[0]!.id) + block(live!.id, { data: 'e6' }));
@@ -315,7 +315,7 @@ describe('resume that cannot be served: the reserved reset event', () => {
     const reading = gate();
     store.holdBefore = reading;
     const sink = new TestSink();
-    const stream = hub.subscribe(sink, { topics: ['t'], lastEventId: past[0]!.id });
+    const stream = hub.subscribe(sink, { topics: ['t'], lastEventId: parseLastEventId(past[0]!.id) });
     await settle();
     const during = await publishAll(hub, 't', ['d1', 'd2']);
     reading.open();
@@ -328,8 +328,8 @@ describe('resume that cannot be served: the reserved reset event', () => {
     const [first, last] = await publishAll(hub, 't', ['e1', 'e2']);
     const missed = new TestSink();
     const upToDate = new TestSink();
-    await hub.subscribe(missed, { topics: ['t'], lastEventId: first!.id }).ready;
-    await hub.subscribe(upToDate, { topics: ['t'], lastEventId: last!.id }).ready;
+    await hub.subscribe(missed, { topics: ['t'], lastEventId: parseLastEventId(first!.id) }).ready;
+    await hub.subscribe(upToDate, { topics: ['t'], lastEventId: parseLastEventId(last!.id) }).ready;
     expect(missed.text).toBe(RETRY + reset('too_old', first!.id));
     expect(upToDate.text).toBe(RETRY);
   });
@@ -340,7 +340,7 @@ describe('resume that cannot be served: the reserved reset event', () => {
     await publishAll(hub, 'busy', ['b1', 'b2', 'b3']);
     await publishAll(hub, 'quiet', ['q2']);
     const sink = new TestSink();
-    await hub.subscribe(sink, { topics: ['quiet', 'busy'], lastEventId: start!.id }).ready;
+    await hub.subscribe(sink, { topics: ['quiet', 'busy'], lastEventId: parseLastEventId(start!.id) }).ready;
     expect(sink.text).toBe(RETRY + reset('too_old', start!.id));
   });
 });
@@ -360,7 +360,10 @@ describe('Last-Event-ID is untrusted input', () => {
     const hub = hubFor({ store });
     await hub.publish('t', { data: 'x' });
     const sink = new TestSink();
-    const error = expectThrowsCode(() => hub.subscribe(sink, { topics: ['t'], lastEventId }), 'invalid_last_event_id');
+    const error = expectThrowsCode(
+      () => hub.subscribe(sink, { topics: ['t'], lastEventId: parseLastEventId(lastEventId) }),
+      'invalid_last_event_id',
+    );
     expect(error.status).toBe(400);
     await settle();
     expect(store.sinceCalls).toEqual([]);
@@ -373,7 +376,7 @@ describe('Last-Event-ID is untrusted input', () => {
     const store = new RecordingStore();
     const hub = hubFor({ store });
     const id = `Aa0._~-${'x'.repeat(MAX_ID_LENGTH - 7)}`;
-    await hub.subscribe(new TestSink(), { topics: ['t', 'u'], lastEventId: id }).ready;
+    await hub.subscribe(new TestSink(), { topics: ['t', 'u'], lastEventId: parseLastEventId(id) }).ready;
     expect(store.sinceCalls).toEqual([{ topics: ['t', 'u'], lastEventId: id }]);
   });
 });
@@ -386,7 +389,7 @@ describe('a replay that goes wrong', () => {
     const reading = gate();
     store.holdBefore = reading;
     const sink = new TestSink();
-    const stream = hub.subscribe(sink, { topics: ['t'], lastEventId: past[0]!.id });
+    const stream = hub.subscribe(sink, { topics: ['t'], lastEventId: parseLastEventId(past[0]!.id) });
     await settle();
     await publishAll(hub, 't', ['held']);
     await stream.close('client');
@@ -406,7 +409,7 @@ describe('a replay that goes wrong', () => {
     const [first] = await publishAll(hub, 't', ['e1']);
     store.failSince = new Error('store down');
     const sink = new TestSink();
-    const stream = hub.subscribe(sink, { topics: ['t'], lastEventId: first!.id });
+    const stream = hub.subscribe(sink, { topics: ['t'], lastEventId: parseLastEventId(first!.id) });
     await expect(stream.ready).resolves.toBeUndefined();
     expect(sink.ends).toEqual(['error']);
     expect(stream.signal.reason).toBe('error');
@@ -417,7 +420,7 @@ describe('a replay that goes wrong', () => {
     const hub = hubFor();
     const past = await publishAll(hub, 't', ['e1', 'e2', 'e3', 'e4']);
     const sink = new TestSink();
-    const stream = hub.subscribe(sink, { topics: ['t'], lastEventId: past[0]!.id });
+    const stream = hub.subscribe(sink, { topics: ['t'], lastEventId: parseLastEventId(past[0]!.id) });
     sink.failNextWrite = new Error('EPIPE');
     await stream.ready;
     expect(sink.text).toBe(RETRY);
@@ -430,7 +433,7 @@ describe('a replay that goes wrong', () => {
     const [e2, e3] = ['e2', 'e3'].map(wide) as [string, string];
     const past = await publishAll(hub, 't', ['e1', e2, e3]);
     const sink = new TestSink();
-    const stream = hub.subscribe(sink, { topics: ['t'], lastEventId: past[0]!.id });
+    const stream = hub.subscribe(sink, { topics: ['t'], lastEventId: parseLastEventId(past[0]!.id) });
     sink.block();
     await settle();
     await hub.close();

@@ -86,8 +86,9 @@ describe('createHub without an event map', () => {
 
 describe('EventsOf', () => {
   it('recovers the event map from a hub type', () => {
-    const hub = createHub<{ tick: { n: number }; note: string }>();
-    expectTypeOf<EventsOf<typeof hub>>().toEqualTypeOf<{ tick: { n: number }; note: string }>();
+    const typed = createHub<{ tick: { n: number }; note: string }>();
+    expectTypeOf(typed).toEqualTypeOf<Hub<{ tick: { n: number }; note: string }>>();
+    expectTypeOf<EventsOf<typeof typed>>().toEqualTypeOf<{ tick: { n: number }; note: string }>();
     expectTypeOf<EventsOf<string>>().toBeNever();
   });
 });

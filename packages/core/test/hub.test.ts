@@ -1,6 +1,6 @@
 import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ID_PATTERN, MemoryBus, createHub } from '../src/index.js';
+import { ID_PATTERN, MemoryBus, createHub, parseLastEventId } from '../src/index.js';
 import type { Hub, HubOptions } from '../src/index.js';
 import { RecordingStore, block, expectRejectsCode, expectThrowsCode, gate } from './support/helpers.js';
 import { RETRY, TestSink, settle } from './support/test-sink.js';
@@ -43,7 +43,7 @@ describe('publish', () => {
     expect(hub.stats().published).toBe(1);
 
     const sink = new TestSink();
-    const stream = hub.subscribe(sink, { topics: ['empty'], lastEventId: first.id });
+    const stream = hub.subscribe(sink, { topics: ['empty'], lastEventId: parseLastEventId(first.id) });
     await stream.ready;
     const second = await hub.publish('empty', { data: 'y' });
     expect(second.delivered).toBe(1);
@@ -257,7 +257,7 @@ describe('subscribe', () => {
     const hub = hubFor();
     const sinks = [new TestSink(), new TestSink()];
     hub.subscribe(sinks[0]!, { topics: ['a'] });
-    hub.subscribe(sinks[1]!, { topics: ['b'], lastEventId: 'whatever' });
+    hub.subscribe(sinks[1]!, { topics: ['b'], lastEventId: parseLastEventId('whatever') });
     // Synchronously: before any publish or replay.
     for (const sink of sinks) expect(sink.writes).toEqual([RETRY]);
   });
@@ -351,7 +351,7 @@ describe('subscribe', () => {
     const sink = new TestSink();
     const controller = new AbortController();
     controller.abort();
-    const stream = hub.subscribe(sink, { signal: controller.signal, lastEventId: '1' });
+    const stream = hub.subscribe(sink, { signal: controller.signal, lastEventId: parseLastEventId('1') });
     expect(stream.closed).toBe(true);
     expect(sink.ends).toEqual(['client']);
     expect(hub.stats().connections).toBe(0);

@@ -5,10 +5,7 @@ import { expectThrowsCode } from './support/helpers.js';
 
 /** Appends `data: <label>\n\n` bodies and returns the stored events. */
 function fill(store: MemoryReplayStore, entries: readonly [topic: string, label: string][]): StoredEvent[] {
-  return entries.map(([topic, label]) => {
-    const result = store.append(topic, `data: ${label}\n\n`);
-    return result.stored;
-  });
+  return entries.map(([topic, label]) => store.append({ topic, body: `data: ${label}\n\n` }));
 }
 
 function events(result: ReplayResult): readonly StoredEvent[] {
@@ -21,7 +18,7 @@ describe('MemoryReplayStore', () => {
     vi.useRealTimers();
   });
 
-  it('assigns increasing fixed-width decimal ids and prepends the id line', () => {
+  it('assigns increasing fixed-width decimal ids and keeps the body as given', () => {
     const store = new MemoryReplayStore();
     const stored = fill(store, [
       ['a', '1'],
@@ -34,17 +31,17 @@ describe('MemoryReplayStore', () => {
     }
     expect(BigInt(stored[1]!.id) - BigInt(stored[0]!.id)).toBe(1n);
     expect(BigInt(stored[2]!.id) - BigInt(stored[1]!.id)).toBe(1n);
-    expect(stored[0]).toEqual({ topic: 'a', id: stored[0]!.id, frame: `id: ${stored[0]!.id}\ndata: 1\n\n` });
-    expect(stored[1]!.frame).toBe(`id: ${stored[1]!.id}\ndata: 2\n\n`);
+    expect(stored[0]).toEqual({ topic: 'a', id: stored[0]!.id, body: 'data: 1\n\n' });
+    expect(stored[1]!.body).toBe('data: 2\n\n');
   });
 
   it('starts ids after the ones an earlier run issued', () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(new Date('2030-01-01T00:00:00Z'));
-    const before = new MemoryReplayStore().append('t', 'data: x\n\n').stored.id;
+    const before = new MemoryReplayStore().append({ topic: 't', body: 'data: x\n\n' }).id;
     vi.setSystemTime(new Date('2030-01-01T00:00:01Z'));
     const restarted = new MemoryReplayStore();
-    const after = restarted.append('t', 'data: y\n\n').stored.id;
+    const after = restarted.append({ topic: 't', body: 'data: y\n\n' }).id;
     expect(BigInt(after) > BigInt(before)).toBe(true);
     // The old id is not one this store issued: resuming from it is refused, not mis-replayed.
     expect(restarted.since(['t'], before)).toEqual({ ok: false, reason: 'unknown' });
@@ -131,7 +128,7 @@ describe('MemoryReplayStore', () => {
   it('stays correct across many appends (its log compacts itself)', () => {
     const store = new MemoryReplayStore({ size: 5 });
     const stored: StoredEvent[] = [];
-    for (let i = 0; i < 5000; i++) stored.push(store.append('t', `data: ${i}\n\n`).stored);
+    for (let i = 0; i < 5000; i++) stored.push(store.append({ topic: 't', body: `data: ${i}\n\n` }));
     expect(events(store.since(['t'], stored[4994]!.id))).toEqual(stored.slice(4995));
     expect(events(store.since(['t'], stored[4996]!.id))).toEqual(stored.slice(4997));
     expect(store.since(['t'], stored[4993]!.id)).toEqual({ ok: false, reason: 'too_old' });
@@ -144,17 +141,17 @@ describe('MemoryReplayStore', () => {
       ['t', '1'],
       ['t', '2'],
     ]);
-    expect(stored[1]!.frame).toBe(`id: ${stored[1]!.id}\ndata: 2\n\n`);
+    expect(stored[1]!.body).toBe('data: 2\n\n');
     expect(store.since(['t'], stored[0]!.id)).toEqual({ ok: false, reason: 'too_old' });
     expect(events(store.since(['t'], stored[1]!.id))).toEqual([]);
   });
 
   it('uses caller-given ids as is and orders them by append', () => {
     const store = new MemoryReplayStore();
-    const a = store.append('t', 'data: a\n\n', 'order-1').stored;
-    const b = store.append('t', 'data: b\n\n').stored;
-    const c = store.append('t', 'data: c\n\n', 'order-3').stored;
-    expect(a).toEqual({ topic: 't', id: 'order-1', frame: 'id: order-1\ndata: a\n\n' });
+    const a = store.append({ topic: 't', body: 'data: a\n\n', id: 'order-1' });
+    const b = store.append({ topic: 't', body: 'data: b\n\n' });
+    const c = store.append({ topic: 't', body: 'data: c\n\n', id: 'order-3' });
+    expect(a).toEqual({ topic: 't', id: 'order-1', body: 'data: a\n\n' });
     expect(events(store.since(['t'], 'order-1'))).toEqual([b, c]);
     expect(events(store.since(['t'], b.id))).toEqual([c]);
     expect(events(store.since(['t'], 'order-3'))).toEqual([]);
@@ -162,7 +159,7 @@ describe('MemoryReplayStore', () => {
 
   it('never replays a partial list from a caller-given id that was trimmed', () => {
     const store = new MemoryReplayStore({ size: 2 });
-    store.append('t', 'data: a\n\n', 'given');
+    store.append({ topic: 't', body: 'data: a\n\n', id: 'given' });
     fill(store, [
       ['t', '1'],
       ['t', '2'],

@@ -1,4 +1,4 @@
-import { SsekitError, Subscription } from '@ssekit/core';
+import { SsekitError } from '@ssekit/core';
 import type { Hub, SseStream } from '@ssekit/core';
 import type { FastifyInstance, FastifyReply, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
@@ -18,7 +18,7 @@ function replySse(hub: Hub<object>, defaults: SseRouteOptions, live: Set<SseStre
     if (typeof first === 'function') return openReply(this, first, options, live);
     // On an `{ sse }` route the subscription already exists: hand it over.
     const current = openedStream(this);
-    if (current instanceof Subscription && first === undefined) return current;
+    if (current !== undefined && 'topics' in current && first === undefined) return current;
     return await subscribeReply(this, hub, merge(defaults, first), live);
   }
   return sse as SseReplyMethod;

@@ -1,5 +1,5 @@
-import { SsekitError, createStream } from '@ssekit/core';
-import type { CreateStreamOptions, SseStream } from '@ssekit/core';
+import { SsekitError, openStream as openSinkStream } from '@ssekit/core';
+import type { OpenStreamOptions as SinkStreamOptions, SseStream } from '@ssekit/core';
 import { sseHeaders } from './headers.js';
 import type { NodeRequest } from './headers.js';
 import { bindNodeResponse, flushHeaders, nodeSink, setNoDelay, unbindingSink } from './node-sink.js';
@@ -7,7 +7,7 @@ import type { NodeResponse } from './node-sink.js';
 import { checkRetry } from './request.js';
 
 /** Options of {@link openStream}. */
-export interface OpenStreamOptions extends CreateStreamOptions {
+export interface OpenStreamOptions extends SinkStreamOptions {
   /** More response headers (CORS, for instance). */
   headers?: Record<string, string>;
 }
@@ -49,7 +49,7 @@ export function openStream<TEvents extends object = Record<string, unknown>>(
   res.writeHead(200, sseHeaders(req, options.headers));
   setNoDelay(req);
   const sink = unbindingSink(nodeSink(res));
-  const stream = createStream<TEvents>(sink, options);
+  const stream = openSinkStream<TEvents>(sink, options);
   const unbind = bindNodeResponse(req, res, stream);
   // The sink's end removes the listeners; a stream that ended already did before they existed.
   if (stream.closed) unbind();

@@ -1,4 +1,5 @@
 import { SsekitError, parseLastEventId, assertTopic } from '@ssekit/core';
+import type { LastEventId } from '@ssekit/core';
 import type { NodeRequest } from './headers.js';
 
 /** Where a stream's topics come from. */
@@ -26,7 +27,7 @@ export const topicsFromQuery: TopicResolver = (_req, url) => {
  * The client's resume point: the `Last-Event-ID` header, else the `lastEventId` query
  * parameter; checked against the id grammar (a bad one throws `invalid_last_event_id`, 400).
  */
-export function lastEventIdOf(req: NodeRequest, url: URL): string | undefined {
+export function lastEventIdOf(req: NodeRequest, url: URL): LastEventId | undefined {
   const header = req.headers['last-event-id'];
   const value = (Array.isArray(header) ? header[0] : header) ?? url.searchParams.get(LAST_EVENT_ID_PARAM);
   return parseLastEventId(value);

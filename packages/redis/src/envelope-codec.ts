@@ -2,22 +2,34 @@ import { SsekitError } from '@ssekit/core';
 import type { Envelope } from '@ssekit/core';
 
 /**
- * The bus's wire format: `1\n<origin>\n<topic>\n<id>\n<frame>`. The version comes first; origin,
- * topic and id never hold a line break (their grammars forbid it), so the frame, which may hold
- * anything, simply runs to the end. The append script writes the same bytes.
+ * The bus's wire format: `1\n<origin>\n<topic>\n<id>\n<body>`. The version comes first; origin,
+ * topic and id never hold a line break (their grammars forbid it), so the body, which may hold
+ * anything, simply runs to the end. The append script fills in the id it assigns between the
+ * two parts {@link envelopeAround} gives it, so this file is the format's only definition.
  */
 const VERSION = '1';
+
+/**
+ * The text of an envelope before and after its id.
+ * @throws SsekitError `invalid_field` when origin or topic holds a line break.
+ */
+export function envelopeAround(origin: string, topic: string, body: string): { head: string; tail: string } {
+  if (origin.includes('\n') || topic.includes('\n')) {
+    throw new SsekitError('invalid_field', 'ssekit: an envelope origin or topic must not contain a line break.');
+  }
+  return { head: `${VERSION}\n${origin}\n${topic}\n`, tail: `\n${body}` };
+}
 
 /**
  * Encodes an envelope for the Redis channel.
  * @throws SsekitError `invalid_field` when origin, topic or id holds a line break.
  */
 export function encodeEnvelope(envelope: Envelope): string {
-  const { origin, topic, id, frame } = envelope;
-  if (origin.includes('\n') || topic.includes('\n') || id.includes('\n')) {
-    throw new SsekitError('invalid_field', 'ssekit: an envelope origin, topic or id must not contain a line break.');
+  if (envelope.id.includes('\n')) {
+    throw new SsekitError('invalid_field', 'ssekit: an envelope id must not contain a line break.');
   }
-  return `${VERSION}\n${origin}\n${topic}\n${id}\n${frame}`;
+  const { head, tail } = envelopeAround(envelope.origin, envelope.topic, envelope.body);
+  return head + envelope.id + tail;
 }
 
 /** Decodes a channel message; `undefined` when it is not an envelope of this format. */
@@ -32,6 +44,6 @@ export function decodeEnvelope(message: string): Envelope | undefined {
     origin: message.slice(a + 1, b),
     topic: message.slice(b + 1, c),
     id: message.slice(c + 1, d),
-    frame: message.slice(d + 1),
+    body: message.slice(d + 1),
   };
 }

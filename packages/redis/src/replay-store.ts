@@ -1,8 +1,9 @@
-import { ID_PATTERN, MAX_ID_LENGTH, SsekitError, assertPublishId, assertTopic } from '@ssekit/core';
-import type { AppendResult, ReplayResult, ReplayStore, StoredEvent } from '@ssekit/core';
+import { SsekitError, assertPublishId, assertTopic } from '@ssekit/core';
+import type { NewEvent, ReplayResult, ReplayStore, StoredEvent } from '@ssekit/core';
 import type { RedisBus } from './bus.js';
 import { Connection } from './connection.js';
 import type { RedisConnectionOptions } from './connection.js';
+import { envelopeAround } from './envelope-codec.js';
 import { APPEND, SINCE } from './scripts.js';
 
 /** Options of {@link createRedisReplayStore}. */
@@ -21,10 +22,10 @@ export interface RedisReplayStoreOptions extends RedisConnectionOptions {
    */
   size?: number;
   /**
-   * Publish every appended event on this bus's channel in the same atomic script, so the bus
-   * carries events in id order and the hub skips its own `bus.publish`. Pass the bus the hub
-   * uses (`createRedisBackend` does this for you).
-   * @default none: the hub publishes through its bus itself
+   * The bus the hub uses: the store then offers `appendAndPublish`, which appends and publishes
+   * on the bus's channel in one atomic script, so the bus carries events in id order
+   * (`createRedisBackend` links them for you).
+   * @default none: the hub appends, then publishes through its bus itself
    */
   bus?: RedisBus;
   /**
@@ -53,6 +54,12 @@ export class RedisReplayStore implements ReplayStore {
   readonly #size: number;
   readonly #pageSize: number;
   readonly #bus: RedisBus | undefined;
+  /**
+   * {@inheritDoc @ssekit/core#ReplayStore.appendAndPublish}
+   * Present only with a linked `bus`. Rejects with `unavailable` when Redis cannot be reached or
+   * the bus's subscriber connection is down.
+   */
+  readonly appendAndPublish?: (event: NewEvent, origin: string) => Promise<StoredEvent>;
 
   /**
    * @param options - the connection, key prefix, size, and the bus to publish through.
@@ -64,6 +71,7 @@ export class RedisReplayStore implements ReplayStore {
     this.#pageSize = options.pageSize ?? 200;
     this.#prefix = options.prefix ?? 'ssekit:';
     this.#bus = options.bus;
+    if (options.bus !== undefined) this.appendAndPublish = (event, origin) => this.#append(event, origin);
     this.#connection = connection ?? new Connection(options, 'createRedisReplayStore');
     this.#ownsConnection = connection === undefined;
   }
@@ -74,26 +82,26 @@ export class RedisReplayStore implements ReplayStore {
   }
 
   /** {@inheritDoc @ssekit/core#ReplayStore.append} */
-  async append(topic: string, body: string, id?: string, origin = ''): Promise<AppendResult> {
+  async append(event: NewEvent): Promise<StoredEvent> {
+    return this.#append(event, undefined);
+  }
+
+  async #append(event: NewEvent, origin: string | undefined): Promise<StoredEvent> {
+    const { topic, body, id } = event;
     assertTopic(topic);
     if (id !== undefined) assertPublishId(id);
-    const bus = this.#bus;
+    const bus = origin === undefined ? undefined : this.#bus;
     bus?.assertListening();
-    const args = [Date.now() * 1000, this.#size, body, id ?? '', bus?.channel ?? '', origin, topic];
+    const envelope = origin === undefined ? { head: '', tail: '' } : envelopeAround(origin, topic, body);
+    const args = [Date.now() * 1000, this.#size, body, id ?? '', bus?.channel ?? '', envelope.head, envelope.tail];
     const seq = await this.#connection.run((client) =>
       APPEND.run(client, [this.#key('meta'), this.#key('s:', topic), this.#key('g:', topic)], args),
     );
-    const eventId = id ?? String(seq);
-    const stored: StoredEvent = { topic, id: eventId, frame: `id: ${eventId}\n${body}` };
-    return { stored, published: bus !== undefined };
+    return { topic, id: id ?? String(seq), body };
   }
 
   /** {@inheritDoc @ssekit/core#ReplayStore.since} */
   async since(topics: readonly string[], lastEventId: string): Promise<ReplayResult> {
-    // The cursor is untrusted: only an id of the right grammar ever reaches Redis.
-    if (lastEventId.length === 0 || lastEventId.length > MAX_ID_LENGTH || !ID_PATTERN.test(lastEventId)) {
-      return { ok: false, reason: 'unknown' };
-    }
     const unique = [...new Set(topics)];
     for (const topic of unique) assertTopic(topic);
     if (unique.length === 0) return { ok: true, events: [] };
@@ -164,7 +172,7 @@ function toStored(topic: string, entry: RawEntry): { seq: number; event: StoredE
     if (fields[i] === 'b') body = fields[i + 1] ?? '';
     else if (fields[i] === 'i') id = fields[i + 1] ?? seq;
   }
-  return { seq: Number(seq), event: { topic, id, frame: `id: ${id}\n${body}` } };
+  return { seq: Number(seq), event: { topic, id, body } };
 }
 
 /**

@@ -55,7 +55,8 @@ end
  * the bus carries events in id order.
  *
  * KEYS: meta hash, the topic's stream, the topic's caller-given-id index.
- * ARGV: now in µs, size, body, caller-given id or '', channel or '', origin, topic.
+ * ARGV: now in µs, size, body, caller-given id or '', channel or '', then the envelope's text
+ * before and after its id (see `envelopeAround`: the format is defined there only).
  * Returns the event's sequence number.
  */
 export const APPEND = new Script(`${HELPERS}
@@ -78,7 +79,7 @@ else
   end
 end
 if ARGV[5] ~= '' then
-  redis.call('PUBLISH', ARGV[5], '1\\n' .. ARGV[6] .. '\\n' .. ARGV[7] .. '\\n' .. id .. '\\nid: ' .. id .. '\\n' .. ARGV[3])
+  redis.call('PUBLISH', ARGV[5], ARGV[6] .. id .. ARGV[7])
 end
 return seq
 `);

@@ -26,17 +26,17 @@ async function listenTo(channel: string): Promise<{ received: Envelope[]; close:
 }
 
 describe('append and publish in one script', () => {
-  it('appends, then publishes the envelope with the hub id as origin, and says so', async () => {
+  it('appends, then publishes the envelope with the hub id as origin', async () => {
     const backend = createRedisBackend({ url: redis.url, prefix: 'one:' });
     const listener = await listenTo('one:bus');
     try {
-      const result = await backend.store.append('news', 'data: hello\n\n', undefined, 'hub-1');
-      expect(result.published).toBe(true);
-      expect(result.stored.frame).toBe(`id: ${result.stored.id}\ndata: hello\n\n`);
+      expect(backend.store.appendAndPublish).toBeTypeOf('function');
+      const stored = await backend.store.appendAndPublish!({ topic: 'news', body: 'data: hello\n\n' }, 'hub-1');
+      expect(stored).toEqual({ topic: 'news', id: stored.id, body: 'data: hello\n\n' });
       await until(() => listener.received.length === 1, 'the envelope');
-      expect(listener.received).toEqual([{ ...result.stored, origin: 'hub-1' }]);
+      expect(listener.received).toEqual([{ ...stored, origin: 'hub-1' }]);
       // The same bytes the bus itself would send.
-      expect(encodeEnvelope(listener.received[0]!)).toBe(`1\nhub-1\nnews\n${result.stored.id}\n${result.stored.frame}`);
+      expect(encodeEnvelope(listener.received[0]!)).toBe(`1\nhub-1\nnews\n${stored.id}\ndata: hello\n\n`);
     } finally {
       await listener.close();
       await backend.close();
@@ -50,7 +50,7 @@ describe('append and publish in one script', () => {
       const appended = await Promise.all(
         backends.flatMap((backend, b) =>
           Array.from({ length: 50 }, (_, i) =>
-            backend.store.append(`t${i % 2}`, `data: ${b}-${i}\n\n`, undefined, `p${b}`),
+            backend.store.appendAndPublish!({ topic: `t${i % 2}`, body: `data: ${b}-${i}\n\n` }, `p${b}`),
           ),
         ),
       );
@@ -58,7 +58,7 @@ describe('append and publish in one script', () => {
       const heard = listener.received.map((envelope) => envelope.id);
       // One counter, one script: the channel carries ids strictly increasing.
       for (let i = 1; i < heard.length; i++) expect(BigInt(heard[i]!) > BigInt(heard[i - 1]!)).toBe(true);
-      expect([...heard].sort()).toEqual(appended.map((result) => result.stored.id).sort());
+      expect([...heard].sort()).toEqual(appended.map((result) => result.id).sort());
     } finally {
       await listener.close();
       await Promise.all(backends.map((backend) => backend.close()));
@@ -70,14 +70,14 @@ describe('append and publish in one script', () => {
     const raw = new Redis(redis.url);
     try {
       const before = Date.now() * 1000;
-      const a = await backend.store.append('a', 'data: 1\n\n');
-      const b = await backend.store.append('b:x/y', 'data: 2\n\n', 'given-1');
-      expect(a.stored.id).toMatch(/^\d{16}$/);
-      expect(Number(a.stored.id)).toBeGreaterThan(before);
+      const a = await backend.store.append({ topic: 'a', body: 'data: 1\n\n' });
+      const b = await backend.store.append({ topic: 'b:x/y', body: 'data: 2\n\n', id: 'given-1' });
+      expect(a.id).toMatch(/^\d{16}$/);
+      expect(Number(a.id)).toBeGreaterThan(before);
       expect((await raw.keys('keys:*')).sort()).toEqual(['keys:g:b:x/y', 'keys:meta', 'keys:s:a', 'keys:s:b:x/y']);
-      expect(await raw.hget('keys:meta', 'last')).toBe(String(Number(a.stored.id) + 1));
-      expect(await raw.zscore('keys:g:b:x/y', 'given-1')).toBe(String(Number(a.stored.id) + 1));
-      expect(b.stored.frame).toBe('id: given-1\ndata: 2\n\n');
+      expect(await raw.hget('keys:meta', 'last')).toBe(String(Number(a.id) + 1));
+      expect(await raw.zscore('keys:g:b:x/y', 'given-1')).toBe(String(Number(a.id) + 1));
+      expect(b).toEqual({ topic: 'b:x/y', id: 'given-1', body: 'data: 2\n\n' });
     } finally {
       raw.disconnect();
       await backend.close();
@@ -93,7 +93,7 @@ describe('append and publish in one script', () => {
     try {
       await raw.publish('noise', 'hello');
       await raw.publish('noise', '1\nonly\ntwo');
-      const ok: Envelope = { origin: 'o', topic: 't', id: '1', frame: 'id: 1\ndata: \n\n' };
+      const ok: Envelope = { origin: 'o', topic: 't', id: '1', body: 'data: \n\n' };
       await bus.publish(ok);
       await until(() => received.length === 1, 'the envelope');
       expect(received).toEqual([ok]);

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SsekitError } from '@ssekit/core';
+import { SsekitError, parseLastEventId } from '@ssekit/core';
 import { startRedis } from '../../testkit/src/redis-server.js';
 import type { RunningRedis } from '../../testkit/src/redis-server.js';
 import { createRedisReplayStore } from '../src/index.js';
@@ -67,10 +67,10 @@ describe('Redis restarts mid-stream', () => {
 
     const lastSeen = before[2]!.id;
     const resumed = [
-      c.listen({ topics: ['live'], lastEventId: lastSeen }),
-      a.listen({ topics: ['live'], lastEventId: lastSeen }),
+      c.listen({ topics: ['live'], lastEventId: parseLastEventId(lastSeen) }),
+      a.listen({ topics: ['live'], lastEventId: parseLastEventId(lastSeen) }),
     ];
-    const fromStart = b.listen({ topics: ['live'], lastEventId: before[0]!.id });
+    const fromStart = b.listen({ topics: ['live'], lastEventId: parseLastEventId(before[0]!.id) });
     const after = [];
     for (let i = 0; i < 3; i++) after.push(await all[i]!.hub.publish('live', { data: `after ${i}` }));
     expect(after.map((result) => result.delivered)).toEqual([1, 1, 1]);
@@ -96,7 +96,7 @@ describe('Redis restarts mid-stream', () => {
       await expectUnavailable(a.hub.publish('t', { data: 'two' }));
       await redis.start();
       await until(() => sink.ended === 'server' && a.backend.available, 'the gap');
-      const resumed = a.listen({ topics: ['t'], lastEventId: first.id });
+      const resumed = a.listen({ topics: ['t'], lastEventId: parseLastEventId(first.id) });
       const third = await a.hub.publish('t', { data: 'three' });
       const expected = RETRY + frame(third.id, 'three');
       await until(() => resumed.text.length >= expected.length, 'the live event');
@@ -118,7 +118,7 @@ describe('Redis restarts mid-stream', () => {
     const fresh = await a.hub.publish('t', { data: 'fresh' });
     // A new counter, started later in time: every new id is above every old one.
     expect(Number(fresh.id)).toBeGreaterThan(Number(old.id));
-    const sink = a.listen({ topics: ['t'], lastEventId: old.id });
+    const sink = a.listen({ topics: ['t'], lastEventId: parseLastEventId(old.id) });
     const expected = `${RETRY}event: ssekit-reset\ndata: {"reason":"unknown","lastEventId":"${old.id}"}\n\n`;
     await until(() => sink.text.length >= expected.length, 'the reset event');
     expect(sink.text).toBe(expected);
@@ -127,15 +127,15 @@ describe('Redis restarts mid-stream', () => {
   it('rejects store calls at once while its connection is down, and serves them again after', async () => {
     const store = createRedisReplayStore({ url: redis.url, prefix: `store${++unique}:` });
     try {
-      const first = await store.append('t', 'data: 1\n\n');
+      const first = await store.append({ topic: 't', body: 'data: 1\n\n' });
       await redis.stop({ keepData: true });
       await until(() => !store.connected, 'the outage to be noticed');
-      await expectUnavailable(store.append('t', 'data: 2\n\n'));
-      await expectUnavailable(store.since(['t'], first.stored.id));
+      await expectUnavailable(store.append({ topic: 't', body: 'data: 2\n\n' }));
+      await expectUnavailable(store.since(['t'], first.id));
       await redis.start();
       await until(() => store.connected, 'the reconnection');
-      const third = await store.append('t', 'data: 3\n\n');
-      expect(await store.since(['t'], first.stored.id)).toEqual({ ok: true, events: [third.stored] });
+      const third = await store.append({ topic: 't', body: 'data: 3\n\n' });
+      expect(await store.since(['t'], first.id)).toEqual({ ok: true, events: [third] });
     } finally {
       await store.close();
     }
@@ -154,7 +154,7 @@ describe('Redis restarts mid-stream', () => {
     }
     await until(() => sink.ended === 'server', 'the gap');
     await until(() => a.backend.available && b.backend.available, 'both buses to listen again');
-    const resumed = b.listen({ topics: ['t'], lastEventId: first.id });
+    const resumed = b.listen({ topics: ['t'], lastEventId: parseLastEventId(first.id) });
     const second = await a.hub.publish('t', { data: 'two' });
     const expected = RETRY + frame(second.id, 'two');
     await until(() => resumed.text.length >= expected.length, 'the live event');

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createHub } from '@ssekit/core';
+import { createHub, parseLastEventId } from '@ssekit/core';
 import { startRedis } from '../../testkit/src/redis-server.js';
 import type { RunningRedis } from '../../testkit/src/redis-server.js';
 import { createRedisBus, createRedisReplayStore } from '../src/index.js';
@@ -77,7 +77,7 @@ describe('hubs sharing one Redis', () => {
     for (let i = 0; i < 4; i++) missed.push(await c!.hub.publish(i === 2 ? 'side' : 'feed', { data: `m${i}` }));
     await c!.hub.publish('elsewhere', { data: 'not for it' });
     // ... and comes back to another hub.
-    const resumed = b!.listen({ topics: ['feed', 'side'], lastEventId: lastSeen });
+    const resumed = b!.listen({ topics: ['feed', 'side'], lastEventId: parseLastEventId(lastSeen) });
     const replay = missed.map((result, i) => frame(result.id, `m${i}`)).join('');
     await until(() => resumed.text.length >= RETRY.length + replay.length, 'the replay');
     const live = await a!.hub.publish('feed', { data: 'live' });
@@ -115,7 +115,7 @@ describe('hubs sharing one Redis', () => {
   it('tell a client resuming from an id they never issued that it cannot resume', async () => {
     const [a] = await cluster(1);
     await a!.hub.publish('t', { data: 'x' });
-    const sink = a!.listen({ topics: ['t'], lastEventId: '1000000000000000' });
+    const sink = a!.listen({ topics: ['t'], lastEventId: parseLastEventId('1000000000000000') });
     const expected = `${RETRY}event: ssekit-reset\ndata: {"reason":"unknown","lastEventId":"1000000000000000"}\n\n`;
     await until(() => sink.text.length >= expected.length, 'the reset event');
     expect(sink.text).toBe(expected);

@@ -48,7 +48,7 @@ export function defineReplayStoreConformance(
       const store = await make();
       const stored: StoredEvent[] = [];
       for (const [i, topic] of ['a', 'b', 'a', 'c', 'b', 'a'].entries()) {
-        stored.push((await store.append(topic, `data: ${i}\n\n`)).stored);
+        stored.push(await store.append({ topic, body: `data: ${i}\n\n` }));
       }
       const ids = stored.map((event) => event.id);
       for (const id of ids) expect(id).toMatch(ID_GRAMMAR);
@@ -57,58 +57,61 @@ export function defineReplayStoreConformance(
       expect([...ids].sort()).toEqual(ids);
       for (let i = 1; i < ids.length; i++) expect(BigInt(ids[i]!) > BigInt(ids[i - 1]!)).toBe(true);
       expect(stored.map((event) => event.topic)).toEqual(['a', 'b', 'a', 'c', 'b', 'a']);
-      expect(stored[3]!.frame).toBe(`id: ${ids[3]!}\ndata: 3\n\n`);
+      expect(stored[3]!.body).toBe('data: 3\n\n');
     });
 
     it('keeps ids unique and ordered under concurrent appends', async () => {
       const store = await make();
       const results = await Promise.all(
-        Array.from({ length: 60 }, async (_, i) => store.append(i % 2 === 0 ? 'even' : 'odd', `data: ${i}\n\n`)),
+        Array.from({ length: 60 }, async (_, i) =>
+          store.append({ topic: i % 2 === 0 ? 'even' : 'odd', body: `data: ${i}\n\n` }),
+        ),
       );
-      const ids = results.map((result) => result.stored.id);
+      const ids = results.map((result) => result.id);
       expect(new Set(ids).size).toBe(60);
       const first = [...ids].sort()[0]!;
       const replay = events(await store.since(['even', 'odd'], String(BigInt(first) - 1n)));
       expect(replay.map((event) => event.id)).toEqual([...ids].sort());
-      expect(replay).toEqual([...results.map((result) => result.stored)].sort((x, y) => cmp(x.id, y.id)));
+      expect(replay).toEqual([...results].sort((x, y) => cmp(x.id, y.id)));
     });
 
     it('returns every later event on the asked topics, oldest first, merged across topics', async () => {
       const store = await make();
-      const a1 = (await store.append('a', 'data: a1\n\n')).stored;
-      const b1 = (await store.append('b', 'data: b1\n\n')).stored;
-      const c1 = (await store.append('c', 'data: c1\n\n')).stored;
-      const a2 = (await store.append('a', 'event: x\ndata: a2\n\n')).stored;
-      const b2 = (await store.append('b', 'data: b2\ndata: é🎉\r\n\n')).stored;
+      const a1 = await store.append({ topic: 'a', body: 'data: a1\n\n' });
+      const b1 = await store.append({ topic: 'b', body: 'data: b1\n\n' });
+      const c1 = await store.append({ topic: 'c', body: 'data: c1\n\n' });
+      const a2 = await store.append({ topic: 'a', body: 'event: x\ndata: a2\n\n' });
+      const b2 = await store.append({ topic: 'b', body: 'data: b2\ndata: é🎉\r\n\n' });
       expect(events(await store.since(['a', 'b'], a1.id))).toEqual([b1, a2, b2]);
       expect(events(await store.since(['b', 'a'], a1.id))).toEqual([b1, a2, b2]);
       expect(events(await store.since(['c'], a1.id))).toEqual([c1]);
       expect(events(await store.since(['a', 'b', 'c'], b2.id))).toEqual([]);
       expect(events(await store.since(['never-used'], a1.id))).toEqual([]);
-      expect(b2.frame).toBe(`id: ${b2.id}\ndata: b2\ndata: é🎉\r\n\n`);
+      expect(b2.body).toBe('data: b2\ndata: é🎉\r\n\n');
     });
 
     it('returns a long history whole', async () => {
       const store = await make();
       const stored: StoredEvent[] = [];
-      for (let i = 0; i < 700; i++) stored.push((await store.append(i % 3 === 0 ? 'x' : 'y', `data: ${i}\n\n`)).stored);
+      for (let i = 0; i < 700; i++)
+        stored.push(await store.append({ topic: i % 3 === 0 ? 'x' : 'y', body: `data: ${i}\n\n` }));
       expect(events(await store.since(['x', 'y'], stored[0]!.id))).toEqual(stored.slice(1));
       expect(events(await store.since(['x'], stored[0]!.id))).toEqual(stored.slice(1).filter((e) => e.topic === 'x'));
     });
 
-    it('keeps frames byte for byte, large ones too', async () => {
+    it('keeps bodies byte for byte, large ones too', async () => {
       const store = await make();
       const body = `data: ${'ü€𝄞 '.repeat(20_000)}\r\ndata: \0\n\n`;
-      const first = (await store.append('big', 'data: first\n\n')).stored;
-      const big = (await store.append('big', body)).stored;
-      expect(big.frame).toBe(`id: ${big.id}\n${body}`);
+      const first = await store.append({ topic: 'big', body: 'data: first\n\n' });
+      const big = await store.append({ topic: 'big', body });
+      expect(big.body).toBe(body);
       expect(events(await store.since(['big'], first.id))).toEqual([big]);
     });
 
     it("answers 'unknown' for cursors it never issued", async () => {
       const store = await make();
-      const first = (await store.append('a', 'data: 1\n\n')).stored;
-      await store.append('a', 'data: 2\n\n');
+      const first = await store.append({ topic: 'a', body: 'data: 1\n\n' });
+      await store.append({ topic: 'a', body: 'data: 2\n\n' });
       for (const cursor of ['nope', 'custom-id', '12', '0000000000000001', '9999999999999999', '99999999999999999']) {
         expect(await store.since(['a'], cursor), cursor).toEqual({ ok: false, reason: 'unknown' });
       }
@@ -123,10 +126,10 @@ export function defineReplayStoreConformance(
     it("answers 'too_old' once events after the cursor were trimmed, on any asked topic", async () => {
       const size = 5;
       const store = await make(size);
-      const kept = (await store.append('calm', 'data: calm\n\n')).stored;
+      const kept = await store.append({ topic: 'calm', body: 'data: calm\n\n' });
       const total = size + slack + 30;
       const busy: StoredEvent[] = [];
-      for (let i = 0; i < total; i++) busy.push((await store.append('busy', `data: ${i}\n\n`)).stored);
+      for (let i = 0; i < total; i++) busy.push(await store.append({ topic: 'busy', body: `data: ${i}\n\n` }));
       expect(await store.since(['busy'], busy[0]!.id)).toEqual({ ok: false, reason: 'too_old' });
       expect(await store.since(['calm', 'busy'], kept.id)).toEqual({ ok: false, reason: 'too_old' });
       // The calm topic lost nothing after its cursor.
@@ -141,7 +144,7 @@ export function defineReplayStoreConformance(
       const store = await make(size);
       const total = size + slack + 40;
       const stored: StoredEvent[] = [];
-      for (let i = 0; i < total; i++) stored.push((await store.append('t', `data: ${i}\n\n`)).stored);
+      for (let i = 0; i < total; i++) stored.push(await store.append({ topic: 't', body: `data: ${i}\n\n` }));
       // More than size + slack events back cannot be resumed from.
       const beyond = stored[total - size - slack - 2]!;
       expect(await store.since(['t'], beyond.id)).toEqual({ ok: false, reason: 'too_old' });
@@ -155,18 +158,18 @@ export function defineReplayStoreConformance(
 
     it('with size 0 still says too_old', async () => {
       const store = await make(0);
-      const first = (await store.append('t', 'data: 1\n\n')).stored;
-      for (let i = 0; i < slack + 2; i++) await store.append('t', `data: ${i}\n\n`);
+      const first = await store.append({ topic: 't', body: 'data: 1\n\n' });
+      for (let i = 0; i < slack + 2; i++) await store.append({ topic: 't', body: `data: ${i}\n\n` });
       expect(await store.since(['t'], first.id)).toEqual({ ok: false, reason: 'too_old' });
     });
 
     it('uses a caller-given id as is, orders it by append, and resumes from it', async () => {
       const store = await make();
-      const before = (await store.append('t', 'data: before\n\n')).stored;
-      const given = (await store.append('t', 'data: given\n\n', 'order-42.v1')).stored;
-      const other = (await store.append('u', 'data: other\n\n')).stored;
-      const after = (await store.append('t', 'data: after\n\n')).stored;
-      expect(given).toEqual({ topic: 't', id: 'order-42.v1', frame: 'id: order-42.v1\ndata: given\n\n' });
+      const before = await store.append({ topic: 't', body: 'data: before\n\n' });
+      const given = await store.append({ topic: 't', body: 'data: given\n\n', id: 'order-42.v1' });
+      const other = await store.append({ topic: 'u', body: 'data: other\n\n' });
+      const after = await store.append({ topic: 't', body: 'data: after\n\n' });
+      expect(given).toEqual({ topic: 't', id: 'order-42.v1', body: 'data: given\n\n' });
       expect(events(await store.since(['t'], before.id))).toEqual([given, after]);
       expect(events(await store.since(['t'], 'order-42.v1'))).toEqual([after]);
       expect(events(await store.since(['t', 'u'], 'order-42.v1'))).toEqual([other, after]);
@@ -220,10 +223,10 @@ export function defineBusConformance(name: string, makeHarness: () => BusHarness
       const envelope: Envelope = {
         topic: 'news/eu@1:x+y',
         id: '1700000000000001',
-        frame: 'id: 1700000000000001\nevent: note\ndata: é🎉 line\ndata: \r\n\n',
+        body: 'event: note\ndata: é🎉 line\ndata: \r\n\n',
         origin: 'hub-a',
       };
-      const marker: Envelope = { topic: 'm', id: 'm-1', frame: 'id: m-1\ndata: marker\n\n', origin: 'hub-b' };
+      const marker: Envelope = { topic: 'm', id: 'm-1', body: 'data: marker\n\n', origin: 'hub-b' };
       await buses[0]!.publish(envelope);
       await buses[0]!.publish(marker);
       for (const listener of listeners) {
@@ -239,7 +242,7 @@ export function defineBusConformance(name: string, makeHarness: () => BusHarness
         Array.from({ length: 40 }, (_, i) => ({
           topic: `t${i % 3}`,
           id: `${from}-${i}`,
-          frame: `id: ${from}-${i}\ndata: ${i}\n\n`,
+          body: `data: ${i}\n\n`,
           origin: `bus-${from}`,
         }));
       const batches = [sent(0), sent(1)];
@@ -254,8 +257,8 @@ export function defineBusConformance(name: string, makeHarness: () => BusHarness
 
     it('stops delivering to a subscriber once it unsubscribed, and only to it', async () => {
       const { buses, listeners } = await setup(2);
-      const before: Envelope = { topic: 't', id: 'x-1', frame: 'id: x-1\ndata: 1\n\n', origin: 'o' };
-      const after: Envelope = { topic: 't', id: 'x-2', frame: 'id: x-2\ndata: 2\n\n', origin: 'o' };
+      const before: Envelope = { topic: 't', id: 'x-1', body: 'data: 1\n\n', origin: 'o' };
+      const after: Envelope = { topic: 't', id: 'x-2', body: 'data: 2\n\n', origin: 'o' };
       await buses[1]!.publish(before);
       for (const listener of listeners) await listener.waitFor((received) => received.length === 1);
       listeners[0]!.unsubscribe?.();

@@ -1,4 +1,4 @@
-import type { CorsOptions, CreateStreamOptions, Hub, SseStream } from '@ssekit/core';
+import type { CorsOptions, Hub, OpenStreamOptions, SseStream } from '@ssekit/core';
 import type { SseBodyOptions } from './sse-body.js';
 
 /** Options shared by both forms of `sseResponse`. */
@@ -65,7 +65,7 @@ export interface HubResponseOptions<TEvents extends object> extends ResponseOpti
 }
 
 /** Options of the hand-driven `sseResponse`. */
-export interface StreamResponseOptions extends ResponseOptions, CreateStreamOptions {
+export interface StreamResponseOptions extends ResponseOptions, OpenStreamOptions {
   /**
    * Called with the error when the handler throws or its promise rejects (the stream is then
    * closed with reason `'error'`).

@@ -1,4 +1,5 @@
 import { assertTopic, parseLastEventId } from '@ssekit/core';
+import type { LastEventId } from '@ssekit/core';
 
 /** The query parameter clients that cannot set headers use instead of `Last-Event-ID`. */
 export const LAST_EVENT_ID_PARAM = 'lastEventId';
@@ -28,6 +29,6 @@ export function topicsFromRequest(request: Request, url: URL = requestUrl(reques
  * @returns the id, or `undefined` when the client starts live.
  * @throws SsekitError `invalid_last_event_id` (400) for a value outside the id grammar.
  */
-export function lastEventIdFromRequest(request: Request, url: URL = requestUrl(request)): string | undefined {
+export function lastEventIdFromRequest(request: Request, url: URL = requestUrl(request)): LastEventId | undefined {
   return parseLastEventId(request.headers.get('last-event-id') ?? url.searchParams.get(LAST_EVENT_ID_PARAM));
 }

@@ -1,5 +1,4 @@
-import { createStream } from '@ssekit/core';
-import type { SseStream } from '@ssekit/core';
+import { openStream } from '@ssekit/core';
 import { corsHeadersFor } from './cors.js';
 import { sseHeaders } from './headers.js';
 import { hubResponse } from './hub-response.js';
@@ -68,8 +67,7 @@ function handDriven<TEvents extends object>(
   const signal = options.signal ?? request.signal;
   const onError = options.onError ?? ((error: unknown) => console.error(error));
   const body = sseBody((sink) => {
-    const stream = createStream<TEvents>(sink, options);
-    closeOnAbort(signal, stream);
+    const stream = openStream<TEvents>(sink, { ...options, signal });
     // A client gone before the first read: a handler would start timers that no abort stops.
     if (stream.closed) return stream;
     const failed = (err: unknown): void => {
@@ -85,17 +83,4 @@ function handDriven<TEvents extends object>(
     return stream;
   }, options);
   return new Response(body, { status: 200, headers });
-}
-
-/** Ends `stream` with reason `'client'` when `signal` aborts; forgets `signal` when it ends. */
-function closeOnAbort(signal: AbortSignal, stream: SseStream<object>): void {
-  if (signal.aborted) {
-    void stream.close('client');
-    return;
-  }
-  const onAbort = (): void => {
-    void stream.close('client');
-  };
-  signal.addEventListener('abort', onAbort, { once: true });
-  stream.signal.addEventListener('abort', () => signal.removeEventListener('abort', onAbort), { once: true });
 }

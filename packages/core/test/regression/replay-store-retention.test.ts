@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryReplayStore } from '../../src/index.js';
 
 // Found by the soak test: a log of `size` events kept every forgotten entry (and its whole
-// frame) reachable until its next compaction, 1024 entries later, so a store of 4 events of
+// body) reachable until its next compaction, 1024 entries later, so a store of 4 events of
 // 512 KiB held hundreds of MiB.
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
@@ -14,7 +14,7 @@ describe('MemoryReplayStore memory', () => {
     const store = new MemoryReplayStore({ size: 2 });
     const ids: string[] = [];
     const refs = Array.from({ length: 10 }, (_, n) => {
-      const { stored } = store.append('t', `data: ${n}\n\n`);
+      const stored = store.append({ topic: 't', body: `data: ${n}\n\n` });
       ids.push(stored.id);
       return new WeakRef(stored);
     });
@@ -24,9 +24,9 @@ describe('MemoryReplayStore memory', () => {
     const alive = refs.map((ref) => ref.deref() !== undefined);
     expect(alive).toEqual([false, false, false, false, false, false, false, false, true, true]);
     const result = store.since(['t'], ids[7] as string);
-    expect(result.ok && result.events.map((event) => event.frame)).toEqual([
-      `id: ${ids[8] ?? ''}\ndata: 8\n\n`,
-      `id: ${ids[9] ?? ''}\ndata: 9\n\n`,
+    expect(result.ok && result.events.map((event) => [event.id, event.body])).toEqual([
+      [ids[8], 'data: 8\n\n'],
+      [ids[9], 'data: 9\n\n'],
     ]);
   });
 });

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { MemoryReplayStore, SsekitError } from '../../src/index.js';
-import type { AppendResult, ReplayResult, ReplayStore, SsekitErrorCode } from '../../src/index.js';
+import type { NewEvent, ReplayResult, ReplayStore, SsekitErrorCode, StoredEvent } from '../../src/index.js';
 
 /** Asserts that `run` throws synchronously an {@link SsekitError} of `code`. */
 export function expectThrowsCode(run: () => unknown, code: SsekitErrorCode): SsekitError {
@@ -65,11 +65,11 @@ export class RecordingStore implements ReplayStore {
   /** When set, `append` waits for it (a remote store's round trip). */
   holdAppend: Gate | undefined;
 
-  append(topic: string, body: string, id?: string): AppendResult | Promise<AppendResult> {
-    this.appends.push({ topic, id });
+  append(event: NewEvent): StoredEvent | Promise<StoredEvent> {
+    this.appends.push({ topic: event.topic, id: event.id });
     const hold = this.holdAppend;
-    if (hold === undefined) return this.inner.append(topic, body, id);
-    return hold.promise.then(() => this.inner.append(topic, body, id));
+    if (hold === undefined) return this.inner.append(event);
+    return hold.promise.then(() => this.inner.append(event));
   }
 
   async since(topics: readonly string[], lastEventId: string): Promise<ReplayResult> {

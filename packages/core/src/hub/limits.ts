@@ -1,4 +1,4 @@
-import { SsekitError } from './errors.js';
+import { SsekitError } from '../errors.js';
 
 /** Connection limits of a hub. @internal */
 export class ConnectionLimits {

@@ -1,4 +1,4 @@
-import { SsekitError } from './errors.js';
+import { SsekitError } from '../errors.js';
 import type { HubOptions } from './hub-types.js';
 
 function nonNegativeInteger(options: HubOptions, name: keyof HubOptions): void {
@@ -9,7 +9,7 @@ function nonNegativeInteger(options: HubOptions, name: keyof HubOptions): void {
 }
 
 /** Throws `invalid_option` for an option out of range, when the hub is created. @internal */
-export function checkHubOptions(options: HubOptions): void {
+export function assertHubOptions(options: HubOptions): void {
   for (const name of ['retry', 'heartbeatMs', 'writeTimeoutMs', 'replaySize', 'maxLifetimeMs'] as const) {
     nonNegativeInteger(options, name);
   }

@@ -1,12 +1,12 @@
-import { utf8Encode } from './bytes.js';
-import { formatComment } from './encoder.js';
-import type { SseStream, HeartbeatClock } from './stream.js';
+import { utf8Encode } from '../wire/bytes.js';
+import { formatComment } from '../wire/encoder.js';
+import type { SseStream } from './stream.js';
 
 /** How finely the shared timer divides the heartbeat interval. */
 const TICKS_PER_INTERVAL = 8;
 
-/** Options of {@link Heartbeat}. @internal */
-export interface HeartbeatOptions {
+/** Options of {@link Ticker}. @internal */
+export interface TickerOptions {
   /** Comment interval for idle streams, ms; 0 turns heartbeats off. */
   intervalMs: number;
   /** A stream whose transport has not drained for this long is evicted; 0 turns it off. */
@@ -18,13 +18,15 @@ export interface HeartbeatOptions {
 }
 
 /**
- * One timer for many streams: every tick it sends a comment to the streams that wrote nothing
- * for a whole interval, and evicts the ones whose transport has not drained within the write
+ * The shared timer: one for many streams (a hub's, or every hand-driven stream with the same
+ * timing). Every tick it sends a comment to the streams that wrote nothing for a whole interval,
+ * ends those past their lifetime, and evicts the ones whose transport has not drained within the write
  * deadline. Streams record their last write as a tick number, so writing costs no clock read.
  * The timer is unref'd where the runtime allows, and runs only while streams are registered.
  * @internal
  */
-export class Heartbeat implements HeartbeatClock {
+export class Ticker {
+  /** Ticks since the timer started: the coarse clock streams stamp their writes with. */
   value = 0;
   readonly #streams = new Set<SseStream<object>>();
   readonly #bytes: Uint8Array;
@@ -33,7 +35,7 @@ export class Heartbeat implements HeartbeatClock {
   readonly #deadlineTicks: number;
   #timer: ReturnType<typeof setInterval> | undefined;
 
-  constructor(options: HeartbeatOptions) {
+  constructor(options: TickerOptions) {
     this.#bytes = utf8Encode(formatComment(options.comment));
     // The finer of the two periods sets the tick, so neither is stretched by the other's.
     const periods = [options.intervalMs, options.writeTimeoutMs, options.lifetimeMs ?? 0].filter((ms) => ms > 0);

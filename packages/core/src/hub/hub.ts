@@ -1,10 +1,17 @@
-import type { Bus, Envelope } from './bus.js';
-import { utf8Encode } from './bytes.js';
-import { assertRetry, formatEvent } from './encoder.js';
-import { SsekitError } from './errors.js';
-import { Heartbeat } from './heartbeat.js';
+import { SsekitError } from '../errors.js';
+import type { Bus, Envelope } from '../store/bus.js';
+import { MemoryBus } from '../store/memory-bus.js';
+import { MemoryReplayStore } from '../store/memory-replay-store.js';
+import type { ReplayStore } from '../store/replay-store.js';
+import type { CloseReason, Sink } from '../stream/sink.js';
+import type { SseStream, StreamOptions, StreamOwner } from '../stream/stream.js';
+import { closeOnAbort } from '../stream/close-on-abort.js';
+import { Ticker } from '../stream/ticker.js';
+import { utf8Encode } from '../wire/bytes.js';
+import { assertRetry } from '../wire/encoder.js';
+import { eventFrame, openingBytes } from '../wire/frames.js';
 import { HookRunner } from './hooks.js';
-import { checkHubOptions } from './hub-options.js';
+import { assertHubOptions } from './hub-options.js';
 import type {
   EventMap,
   Hub,
@@ -15,17 +22,14 @@ import type {
   PublishResult,
   SubscribeOptions,
 } from './hub-types.js';
-import { assertPublishId, assertTopic, parseLastEventId } from './ids.js';
-import { MemoryBus } from './memory-bus.js';
-import { MemoryReplayStore } from './memory-replay-store.js';
 import { ConnectionLimits } from './limits.js';
-import { PublishEcho } from './publish-echo.js';
-import { replayInto, skipReplayed } from './replay.js';
-import type { ReplayReport } from './replay.js';
-import type { ReplayStore } from './replay-store.js';
-import type { CloseReason, Sink } from './sink.js';
-import type { SseStream, StreamObserver, StreamOptions } from './stream.js';
+import { preparePublish } from './publish-event.js';
+import { Publisher } from './publisher.js';
+import { Resumption } from './resumption.js';
+import { endStreams } from './shutdown.js';
+import type { ResumeReport } from './resumption.js';
 import { Subscription } from './subscription.js';
+import { assertTopic } from './topics.js';
 
 /**
  * Creates a {@link Hub}.
@@ -35,16 +39,20 @@ import { Subscription } from './subscription.js';
  * const hub = createHub<{ tick: { n: number } }>({ heartbeatMs: 15_000 });
  * await hub.publish('clock', { event: 'tick', data: { n: 1 } });
  * ```
+ * @throws SsekitError `invalid_option` for an option out of range.
  */
 export function createHub<TEvents extends EventMap = Record<string, unknown>>(options: HubOptions = {}): Hub<TEvents> {
   return new HubImpl<TEvents>(options);
 }
 
-class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamObserver {
+const DEFAULT_BUDGET = 1024 * 1024;
+
+class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamOwner {
   readonly id = randomId();
-  readonly clock: Heartbeat;
+  readonly ticker: Ticker;
   readonly #store: ReplayStore;
   readonly #bus: Bus;
+  readonly #publisher: Publisher;
   readonly #retry: number | undefined;
   readonly #streamOptions: StreamOptions;
   readonly #serialize: HubOptions['serialize'];
@@ -55,7 +63,6 @@ class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamObserver 
   readonly #topics = new Map<string, Set<Subscription<object>>>();
   readonly #streams = new Map<SseStream<object>, Subscription<object>>();
   readonly #clientKeys = new Map<SseStream<object>, string>();
-  readonly #echo = new PublishEcho();
   /** Streams with bytes queued this turn; flushed together by one microtask. */
   #dirty: SseStream<object>[] = [];
   #unsubscribeBus: (() => void) | undefined;
@@ -73,9 +80,12 @@ class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamObserver 
   };
 
   constructor(options: HubOptions) {
-    checkHubOptions(options);
+    assertHubOptions(options);
     this.#store = options.store ?? new MemoryReplayStore({ size: options.replaySize ?? 1000 });
     this.#bus = options.bus ?? new MemoryBus();
+    this.#publisher = new Publisher(this.#store, this.#bus, this.id, () => {
+      this.#counters.published++;
+    });
     this.#retry = 'retry' in options ? options.retry : 3000;
     this.#serialize = options.serialize;
     this.#hooks = new HookRunner(options.hooks);
@@ -87,7 +97,7 @@ class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamObserver 
       slowClientPolicy: options.slowClientPolicy,
       serialize: options.serialize,
     };
-    this.clock = new Heartbeat({
+    this.ticker = new Ticker({
       intervalMs: options.heartbeatMs ?? 15_000,
       writeTimeoutMs: options.writeTimeoutMs ?? 30_000,
       comment: options.heartbeatComment ?? '',
@@ -121,56 +131,14 @@ class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamObserver 
     if (this.#closed) throw new SsekitError('closed', 'ssekit: the hub is closed; publish before calling close().');
     const started = performance.now();
     assertTopic(topic);
-    const { event: name, data, id } = event as { event?: string; data?: unknown; id?: string };
-    if (name?.includes('\0')) {
-      throw new SsekitError('invalid_field', 'ssekit: `event` must not contain NUL; remove that character.');
-    }
-    if (name?.startsWith('ssekit-')) {
-      throw new SsekitError(
-        'invalid_field',
-        'ssekit: event names starting with `ssekit-` are reserved; choose another name.',
-      );
-    }
-    if (data === undefined) {
-      throw new SsekitError(
-        'invalid_field',
-        'ssekit: `data` is required to publish (use null or "" for an empty payload).',
-      );
-    }
-    if (id !== undefined) assertPublishId(id);
-    // Formatting validates every field, so a bad event throws before anything is stored.
-    const body = formatEvent({ event: name, data }, { serialize: this.#serialize });
+    const { body, id } = preparePublish(event, this.#serialize);
     await this.#busReady;
-    let appended;
-    try {
-      appended = await this.#store.append(topic, body, id, this.id);
-    } catch (err) {
-      throw asUnavailable(err, 'the replay store');
-    }
-    this.#counters.published++;
-    const envelope: Envelope = { ...appended.stored, origin: this.id };
-    const key = envelopeKey(envelope);
-    const delivered = this.#echo.expect(key);
-    if (appended.published !== true) {
-      try {
-        await this.#bus.publish(envelope);
-      } catch (err) {
-        this.#echo.cancel(key);
-        throw asUnavailable(err, 'the bus');
-      }
-    }
-    // close() settled the publishes it knew of and left the bus; this one's echo may never come.
-    if (this.closed) this.#echo.cancel(key);
-    const count = await delivered;
+    const sent = await this.#publisher.send({ topic, body, id });
+    const count = await sent.delivered;
     if (this.#hooks.hooks.published !== undefined) {
-      this.#hooks.run('published', {
-        topic,
-        id: envelope.id,
-        delivered: count,
-        latencyMs: performance.now() - started,
-      });
+      this.#hooks.run('published', { topic, id: sent.id, delivered: count, latencyMs: performance.now() - started });
     }
-    return { id: envelope.id, delivered: count };
+    return { id: sent.id, delivered: count };
   }
 
   subscribe(sink: Sink, options: SubscribeOptions = {}): Subscription<TEvents> {
@@ -178,7 +146,7 @@ class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamObserver 
     const topics =
       options.topics === undefined || options.topics.length === 0 ? ['default'] : [...new Set(options.topics)];
     for (const topic of topics) assertTopic(topic);
-    const lastEventId = parseLastEventId(options.lastEventId);
+    const lastEventId = options.lastEventId ?? undefined;
     const retry = options.retry ?? this.#retry;
     if (retry !== undefined) assertRetry(retry);
     this.#limits.claim(this.#streams.size, options.clientKey);
@@ -193,18 +161,21 @@ class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamObserver 
     }
     this.#streams.set(stream, stream);
     if (options.clientKey !== undefined) this.#clientKeys.set(stream, options.clientKey);
-    this.clock.add(stream);
+    this.ticker.add(stream);
     if (this.#lifetimeMs > 0) {
       const lifetime = this.#lifetimeMs * (1 - this.#lifetimeJitter * Math.random());
-      stream.expiresAtTick = this.clock.value + Math.max(1, Math.round(lifetime / this.clock.tickMs));
+      stream.expiresAtTick = this.ticker.value + Math.max(1, Math.round(lifetime / this.ticker.tickMs));
     }
-    if (lastEventId !== undefined) stream.heldLive = [];
+    const resumption =
+      lastEventId === undefined
+        ? undefined
+        : new Resumption(stream, this.#streamOptions.maxBufferedBytes ?? DEFAULT_BUDGET, this.#resumeReport);
     this.#hooks.run('connect', stream);
-    if (retry !== undefined) stream.send({ retry });
+    if (retry !== undefined) stream.enqueue(openingBytes(retry));
     stream.flush();
-    this.#bindSignal(stream, options.signal);
-    if (lastEventId !== undefined && !stream.closed) {
-      stream.ready = replayInto(stream, this.#store, lastEventId, this.#replayReport);
+    closeOnAbort(stream, options.signal);
+    if (resumption !== undefined && lastEventId !== undefined && !stream.closed) {
+      stream.ready = resumption.run(this.#store, lastEventId);
     }
     return stream;
   }
@@ -226,7 +197,7 @@ class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamObserver 
     return this.#closing;
   }
 
-  // StreamObserver: the one place a stream's life is accounted for.
+  // StreamOwner: the one place a stream's life is accounted for.
   dropped(stream: SseStream<object>, count: number): void {
     this.#counters.dropped += count;
     const subscription = this.#streams.get(stream);
@@ -237,7 +208,7 @@ class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamObserver 
     this.#counters.queuedBytes += delta;
   }
 
-  schedule(stream: SseStream<object>): void {
+  scheduleFlush(stream: SseStream<object>): void {
     if (this.#dirty.push(stream) === 1) queueMicrotask(this.#flushDirty);
   }
 
@@ -255,12 +226,10 @@ class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamObserver 
       set.delete(stream);
       if (set.size === 0) this.#topics.delete(topic);
     }
-    this.clock.delete(stream);
+    this.ticker.delete(stream);
     this.#limits.release(this.#clientKeys.get(ended));
     this.#clientKeys.delete(ended);
-    if (stream.heldBytes > 0) this.#counters.queuedBytes -= stream.heldBytes;
-    stream.heldLive = undefined;
-    stream.heldBytes = 0;
+    stream.resumption?.release();
     if (reason === 'evicted') this.#counters.evicted++;
     this.#hooks.run('disconnect', stream, reason);
   }
@@ -271,7 +240,7 @@ class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamObserver 
     for (const stream of dirty) stream.runFlush();
   };
 
-  readonly #replayReport: ReplayReport = {
+  readonly #resumeReport: ResumeReport = {
     replayed: (_stream, count) => {
       this.#counters.replayed += count;
       this.#counters.delivered += count;
@@ -283,60 +252,29 @@ class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamObserver 
     duplicates: (count) => {
       this.#counters.delivered -= count;
     },
-    released: (bytes) => {
-      this.#counters.queuedBytes -= bytes;
+    held: (delta) => {
+      this.#counters.queuedBytes += delta;
     },
     failed: (stream, error) => {
       this.#hooks.report(error, { where: 'replay', stream });
     },
   };
 
-  #bindSignal(stream: Subscription<object>, signal: AbortSignal | undefined): void {
-    if (signal === undefined) return;
-    if (signal.aborted) {
-      void stream.close('client');
-      return;
-    }
-    const onAbort = (): void => {
-      void stream.close('client');
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    stream.signal.addEventListener('abort', () => signal.removeEventListener('abort', onAbort), { once: true });
-  }
-
   #receive(envelope: Envelope): void {
-    const delivered = this.#deliver(envelope);
-    if (envelope.origin === this.id) this.#echo.arrived(envelopeKey(envelope), delivered);
+    this.#publisher.arrived(envelope, this.#deliver(envelope));
   }
 
   #deliver(envelope: Envelope): number {
     const set = this.#topics.get(envelope.topic);
     if (set === undefined) return 0;
-    const bytes = utf8Encode(envelope.frame);
+    const bytes = utf8Encode(eventFrame(envelope.id, envelope.body));
     let delivered = 0;
     for (const stream of set) {
-      if (stream.replayedIds !== undefined && skipReplayed(stream, envelope)) continue;
-      if (stream.heldLive !== undefined) {
-        if (this.#hold(stream, envelope.id, bytes)) delivered++;
-      } else if (stream.enqueue(bytes)) {
-        delivered++;
-      }
+      const resumption = stream.resumption;
+      if (resumption === undefined ? stream.enqueue(bytes) : resumption.offer(envelope, bytes)) delivered++;
     }
     this.#counters.delivered += delivered;
     return delivered;
-  }
-
-  #hold(stream: Subscription<object>, id: string, bytes: Uint8Array): boolean {
-    const budget = this.#streamOptions.maxBufferedBytes ?? 1024 * 1024;
-    if (stream.heldBytes + bytes.byteLength > budget) {
-      // A replay that cannot keep up with live traffic: the client resumes again from its id.
-      void stream.close('evicted');
-      return false;
-    }
-    stream.heldLive?.push({ id, bytes });
-    stream.heldBytes += bytes.byteLength;
-    this.#counters.queuedBytes += bytes.byteLength;
-    return true;
   }
 
   #gap(): void {
@@ -346,35 +284,13 @@ class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamObserver 
 
   async #close(options: HubCloseOptions): Promise<void> {
     this.#closed = true;
-    const last = options.event !== undefined ? formatEvent(options.event, { serialize: this.#serialize }) : '';
-    const jitter = options.retryJitterMs ?? 0;
-    const endings: Promise<void>[] = [];
-    for (const stream of [...this.#streams.values()]) {
-      const retry =
-        options.retry === undefined
-          ? ''
-          : formatEvent({ retry: options.retry + Math.floor(Math.random() * (jitter + 1)) });
-      if (last !== '' || retry !== '') stream.enqueue(utf8Encode(last + retry));
-      endings.push(stream.close('shutdown'));
-    }
-    this.clock.stop();
+    const endings = endStreams(this.#streams.values(), options, this.#serialize);
+    this.ticker.stop();
     await this.#busReady.catch(() => undefined);
     this.#unsubscribeBus?.();
-    this.#echo.cancelAll();
+    this.#publisher.stop();
     await Promise.all(endings);
   }
-}
-
-function envelopeKey(envelope: Envelope): string {
-  return `${envelope.topic}\n${envelope.id}`;
-}
-
-function asUnavailable(err: unknown, what: string): SsekitError {
-  if (err instanceof SsekitError) return err;
-  const detail = err instanceof Error ? err.message : String(err);
-  return new SsekitError('unavailable', `ssekit: ${what} could not be reached (${detail}); retry the publish later.`, {
-    cause: err,
-  });
 }
 
 function randomId(): string {

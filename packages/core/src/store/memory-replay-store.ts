@@ -1,5 +1,5 @@
-import { SsekitError } from './errors.js';
-import type { AppendResult, ReplayResult, ReplayStore, StoredEvent } from './replay-store.js';
+import { SsekitError } from '../errors.js';
+import type { NewEvent, ReplayResult, ReplayStore, StoredEvent } from './replay-store.js';
 
 /** Options of {@link MemoryReplayStore}. */
 export interface MemoryReplayStoreOptions {
@@ -83,10 +83,10 @@ export class MemoryReplayStore implements ReplayStore {
   }
 
   /** {@inheritDoc ReplayStore.append} */
-  append(topic: string, body: string, id?: string): AppendResult {
+  append(event: NewEvent): StoredEvent {
+    const { topic, body, id } = event;
     const seq = ++this.#last;
-    const eventId = id ?? String(seq);
-    const stored: StoredEvent = { topic, id: eventId, frame: `id: ${eventId}\n${body}` };
+    const stored: StoredEvent = { topic, id: id ?? String(seq), body };
     // With size 0 the log still records what it forgot, so `since` can say `too_old`.
     let log = this.#topics.get(topic);
     if (log === undefined) {
@@ -98,7 +98,7 @@ export class MemoryReplayStore implements ReplayStore {
     if (evicted !== undefined && this.#given.get(evicted.stored.id) === evicted.seq) {
       this.#given.delete(evicted.stored.id);
     }
-    return { stored };
+    return stored;
   }
 
   /** {@inheritDoc ReplayStore.since} */

@@ -1,5 +1,5 @@
 import { assertEventId } from './encoder.js';
-import { SsekitError } from './errors.js';
+import { SsekitError } from '../errors.js';
 
 /**
  * Longest id ssekit accepts, from a publisher or in a `Last-Event-ID`.
@@ -29,13 +29,21 @@ export function assertPublishId(id: string): void {
   }
 }
 
+declare const checked: unique symbol;
+
+/**
+ * A client's resume point that {@link parseLastEventId} checked: the hub and the stores take it
+ * as is, so an untrusted value is parsed once, where the request is read.
+ */
+export type LastEventId = string & { readonly [checked]: true };
+
 /**
  * Checks an untrusted `Last-Event-ID` (header or query) before anything looks it up.
  * @param value - the raw value; `undefined` or `''` means no resume.
  * @returns the id, or `undefined` when there is nothing to resume from.
  * @throws SsekitError `invalid_last_event_id` when it is too long or outside the id grammar.
  */
-export function parseLastEventId(value: string | null | undefined): string | undefined {
+export function parseLastEventId(value: string | null | undefined): LastEventId | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   if (value.length > MAX_ID_LENGTH || !ID_PATTERN.test(value)) {
     throw new SsekitError(
@@ -43,29 +51,5 @@ export function parseLastEventId(value: string | null | undefined): string | und
       `ssekit: Last-Event-ID must be 1 to ${MAX_ID_LENGTH} characters of A-Z a-z 0-9 . _ ~ -; reconnect without it to start live.`,
     );
   }
-  return value;
-}
-
-/** Longest topic name. */
-export const MAX_TOPIC_LENGTH = 128;
-
-const TOPIC_PATTERN = /^[A-Za-z0-9._~:/@+-]+$/;
-
-/**
- * Throws `invalid_topic` unless `topic` is 1 to {@link MAX_TOPIC_LENGTH} characters of
- * `A-Z a-z 0-9 . _ ~ : / @ + -`.
- * @param topic - the topic name, often straight from a query string.
- */
-export function assertTopic(topic: string): void {
-  if (
-    typeof topic !== 'string' ||
-    topic.length === 0 ||
-    topic.length > MAX_TOPIC_LENGTH ||
-    !TOPIC_PATTERN.test(topic)
-  ) {
-    throw new SsekitError(
-      'invalid_topic',
-      `ssekit: a topic must be 1 to ${MAX_TOPIC_LENGTH} characters of A-Z a-z 0-9 . _ ~ : / @ + -.`,
-    );
-  }
+  return value as LastEventId;
 }

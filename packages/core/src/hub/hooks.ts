@@ -1,4 +1,4 @@
-import type { CloseReason } from './sink.js';
+import type { CloseReason } from '../stream/sink.js';
 import type { Subscription } from './subscription.js';
 
 /**

@@ -7,3 +7,6 @@
  * the hub refuses to publish them.
  */
 export const RESET_EVENT = 'ssekit-reset';
+
+/** Event names starting with this are ssekit's own; the hub refuses to publish them. */
+export const RESERVED_PREFIX = 'ssekit-';

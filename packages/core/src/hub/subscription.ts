@@ -1,6 +1,7 @@
-import type { Sink } from './sink.js';
-import { SseStream } from './stream.js';
-import type { StreamObserver, StreamOptions } from './stream.js';
+import type { Sink } from '../stream/sink.js';
+import { SseStream } from '../stream/stream.js';
+import type { StreamOptions, StreamOwner } from '../stream/stream.js';
+import type { Resumption } from './resumption.js';
 
 // One settled promise shared by every stream that needs no replay.
 const SETTLED = Promise.resolve();
@@ -17,16 +18,12 @@ export class Subscription<TEvents extends object = Record<string, unknown>> exte
    * replay that fails ends the stream with reason `'error'`.
    */
   ready: Promise<void> = SETTLED;
-  /** Live events that arrived while history was being replayed, held until it is done. @internal */
-  heldLive: { id: string; bytes: Uint8Array }[] | undefined;
-  /** Bytes in `heldLive`. @internal */
-  heldBytes = 0;
-  /** Replayed ids per topic whose live copies may still arrive; see the hub. @internal */
-  replayedIds: Map<string, Set<string>> | undefined;
+  /** What owns this stream's resumption while it replays and hands over to live. @internal */
+  resumption: Resumption | undefined;
 
   /** @internal */
-  constructor(sink: Sink, topics: readonly string[], options: StreamOptions, observer: StreamObserver) {
-    super(sink, options, observer);
+  constructor(sink: Sink, topics: readonly string[], options: StreamOptions, owner: StreamOwner) {
+    super(sink, options, owner);
     this.topics = topics;
   }
 }

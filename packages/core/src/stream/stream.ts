@@ -1,8 +1,10 @@
-import { concatBytes, utf8Encode } from './bytes.js';
-import { formatComment, formatEvent } from './encoder.js';
-import type { FormatOptions } from './encoder.js';
-import { SsekitError } from './errors.js';
+import { utf8Encode } from '../wire/bytes.js';
+import { formatComment, formatEvent } from '../wire/encoder.js';
+import type { FormatOptions } from '../wire/encoder.js';
+import { SsekitError } from '../errors.js';
+import { Backlog } from './backlog.js';
 import type { CloseReason, Sink, SseStreamControl } from './sink.js';
+import type { Ticker } from './ticker.js';
 
 /**
  * What a stream does when its client stops reading and the backlog would pass the budget.
@@ -27,49 +29,38 @@ export interface StreamOptions {
   serialize?: FormatOptions['serialize'];
 }
 
-/** Counters a stream reports to whoever owns it (a hub sums them in its stats). */
-export interface StreamObserver {
+/** What a stream reports to whoever owns it (a hub, or the shared ticker of hand-driven streams). @internal */
+export interface StreamOwner {
   /** `count` queued events were dropped by the `'drop-oldest'` policy. */
   dropped(stream: SseStream<object>, count: number): void;
   /** The backlog changed by `delta` bytes. */
   queued(delta: number): void;
   /** The stream ended; called once, after the sink was told to end. */
   ended(stream: SseStream<object>, reason: CloseReason): void;
-  /** The owner's coarse clock, advanced by its heartbeat timer (see {@link HeartbeatClock}). */
-  readonly clock: HeartbeatClock;
+  /** The shared timer whose ticks the stream stamps its writes with. */
+  readonly ticker: Ticker;
   /**
    * Flushes `stream` later in this turn (calling its `runFlush()`); an owner of many streams
    * schedules one task for all of them instead of one per stream. Without it, each stream
    * queues its own microtask.
    */
-  schedule?(stream: SseStream<object>): void;
+  scheduleFlush?(stream: SseStream<object>): void;
   /** A write to the sink threw; the stream ends with reason `'error'` right after. */
   failed?(stream: SseStream<object>, error: unknown): void;
 }
 
-/**
- * A counter advanced by a shared timer, so the hot write path never reads the system clock.
- * Heartbeats and write deadlines are measured in its ticks. @internal
- */
-export interface HeartbeatClock {
-  /** Ticks since the timer started. */
-  value: number;
-}
-
 const DEFAULT_BUDGET = 1024 * 1024;
-/** Backlogs up to this size are joined into one write. */
-const COALESCE_LIMIT = 64 * 1024;
 
 /**
- * One open event stream to one client. A hub creates these for its subscribers; an adapter's
- * `openStream` creates one for a hand-driven stream. Writes are queued and leave in one
- * `Sink.write` per event-loop turn; a client that does not drain gets a bounded backlog and then
- * the slow-client policy; every ending goes through {@link SseStream.close}, which runs once.
+ * One open event stream to one client: a hub subscription, or a hand-driven stream (see
+ * `openStream`). Writes are queued and leave in one `Sink.write` per event-loop turn; a client
+ * that does not drain gets a bounded backlog and then the slow-client policy; every ending goes
+ * through {@link SseStream.close}, which runs once.
  *
  * @typeParam TEvents - map of event names to data types, for {@link SseStream.send}.
  */
 export class SseStream<TEvents extends object = Record<string, unknown>> implements SseStreamControl {
-  /** Last time (hub heartbeat tick) bytes were handed to the sink. @internal */
+  /** Last time (ticker tick) bytes were handed to the sink. @internal */
   lastWriteTick = 0;
   /** Tick at which the transport stopped draining, or -1 while it drains. @internal */
   blockedSinceTick = -1;
@@ -84,24 +75,16 @@ export class SseStream<TEvents extends object = Record<string, unknown>> impleme
   readonly #budget: number;
   readonly #policy: SlowClientPolicy;
   readonly #serialize: FormatOptions['serialize'];
-  readonly #observer: StreamObserver | undefined;
-  // The backlog: most turns queue one shared buffer, held without an array (no garbage per
-  // delivery); an array appears only when a second chunk waits.
-  #one: Uint8Array | undefined;
-  #more: Uint8Array[] | undefined;
-  #pendingBytes = 0;
+  readonly #owner: StreamOwner;
+  readonly #backlog = new Backlog();
   #writable = true;
   #flushScheduled = false;
   #closed = false;
   #ended: Promise<void> | undefined;
   #drainWaiters: (() => void)[] | undefined;
 
-  /**
-   * @param sink - where the bytes go.
-   * @param options - budget, policy and serializer.
-   * @param observer - the owner's counters. @internal
-   */
-  constructor(sink: Sink, options: StreamOptions = {}, observer?: StreamObserver) {
+  /** @internal */
+  constructor(sink: Sink, options: StreamOptions, owner: StreamOwner) {
     this.#sink = sink;
     this.#budget = options.maxBufferedBytes ?? DEFAULT_BUDGET;
     if (!(this.#budget > 0)) {
@@ -109,7 +92,7 @@ export class SseStream<TEvents extends object = Record<string, unknown>> impleme
     }
     this.#policy = options.slowClientPolicy ?? 'disconnect';
     this.#serialize = options.serialize;
-    this.#observer = observer;
+    this.#owner = owner;
   }
 
   /** Aborts, with the {@link CloseReason} as its reason, when the stream ends for any reason. */
@@ -128,7 +111,7 @@ export class SseStream<TEvents extends object = Record<string, unknown>> impleme
 
   /** Bytes held for the client and not yet handed to the transport. */
   get bufferedBytes(): number {
-    return this.#pendingBytes;
+    return this.#backlog.bytes;
   }
 
   /** True while the transport accepts writes (its last `write()` did not return `false`). */
@@ -168,21 +151,14 @@ export class SseStream<TEvents extends object = Record<string, unknown>> impleme
     if (this.#closed) return false;
     // The budget bounds what waits for a slow client; while the transport drains, bytes only
     // wait for the end of this turn, so an event larger than the budget still goes out.
-    const waiting = !this.#writable;
-    if (waiting && this.#pendingBytes + bytes.byteLength > this.#budget && !this.#makeRoom(bytes.byteLength)) {
+    if (!this.#writable && this.#backlog.bytes + bytes.byteLength > this.#budget && !this.#makeRoom(bytes.byteLength)) {
       return false;
     }
-    if (this.#more !== undefined) this.#more.push(bytes);
-    else if (this.#one === undefined) this.#one = bytes;
-    else {
-      this.#more = [this.#one, bytes];
-      this.#one = undefined;
-    }
-    this.#pendingBytes += bytes.byteLength;
-    this.#observer?.queued(bytes.byteLength);
+    this.#backlog.push(bytes);
+    this.#owner.queued(bytes.byteLength);
     if (this.#writable && !this.#flushScheduled) {
       this.#flushScheduled = true;
-      if (this.#observer?.schedule !== undefined) this.#observer.schedule(this);
+      if (this.#owner.scheduleFlush !== undefined) this.#owner.scheduleFlush(this);
       else
         queueMicrotask(() => {
           this.runFlush();
@@ -201,7 +177,7 @@ export class SseStream<TEvents extends object = Record<string, unknown>> impleme
   }
 
   /**
-   * Writes bytes straight to the sink, past the hold and the budget, waiting for a drain
+   * Writes bytes straight to the sink, past the backlog and its budget, waiting for a drain
    * between chunks: history can be larger than the live budget, so it is paced by the
    * transport instead. Stops early when the stream ends. @internal
    */
@@ -217,30 +193,67 @@ export class SseStream<TEvents extends object = Record<string, unknown>> impleme
 
   /** Writes the backlog now, if the transport accepts it. @internal */
   flush(): void {
-    if (this.#closed || !this.#writable || this.#pendingBytes === 0) return;
-    const one = this.#one;
-    const pending = this.#more;
-    const size = this.#pendingBytes;
-    this.#one = undefined;
-    this.#more = undefined;
-    this.#pendingBytes = 0;
-    this.#observer?.queued(-size);
-    if (one !== undefined) {
-      this.#write(one);
+    if (this.#closed || !this.#writable || this.#backlog.bytes === 0) return;
+    const size = this.#backlog.bytes;
+    const taken = this.#backlog.take();
+    this.#owner.queued(-size);
+    if (taken instanceof Uint8Array) {
+      this.#write(taken);
       return;
     }
-    if (pending === undefined) return;
-    if (size <= COALESCE_LIMIT) {
-      this.#write(concatBytes(pending, size));
-      return;
-    }
-    // Large backlogs go chunk by chunk: the transport keeps references, a join would copy them
-    // once per subscriber.
-    for (const chunk of pending) {
+    for (const chunk of taken) {
       // Read through the getter: a failed write closes the stream, which TS cannot see.
       if (this.closed) return;
       this.#write(chunk);
     }
+  }
+
+  /** Runs a flush its owner scheduled. @internal */
+  runFlush(): void {
+    this.#flushScheduled = false;
+    this.flush();
+  }
+
+  /**
+   * Ends the stream: aborts {@link SseStream.signal}, tells the sink to end, reports to the
+   * owner. Runs once; later calls return the same promise.
+   * @param reason - why; defaults to `'server'` (the application ended it).
+   * @returns a promise that settles when the sink has ended.
+   */
+  close(reason: CloseReason = 'server'): Promise<void> {
+    if (this.#ended) return this.#ended;
+    // Taken before anything below can call back in (an abort listener, a sink whose `end()`
+    // reports the client gone), so a nested close() returns this promise instead of running again.
+    let settle!: (ended: Promise<void>) => void;
+    this.#ended = new Promise<void>((resolve) => {
+      settle = resolve;
+    });
+    this.#closed = true;
+    const pending = this.#backlog.bytes;
+    if (pending > 0) {
+      // The bytes still queued go out with the end when the transport can take them.
+      if (this.#writable && reason !== 'client' && reason !== 'error' && reason !== 'evicted') {
+        try {
+          this.#sink.write(this.#backlog.takeJoined());
+        } catch {
+          // The sink is ending anyway; the write error changes nothing.
+        }
+      }
+      this.#backlog.clear();
+      this.#owner.queued(-pending);
+    }
+    this.#reason = reason;
+    this.#controller?.abort(reason);
+    this.#wakeDrainWaiters();
+    let ended: Promise<void>;
+    try {
+      ended = Promise.resolve(this.#sink.end(reason)).catch(() => undefined);
+    } catch {
+      ended = Promise.resolve();
+    }
+    settle(ended);
+    this.#owner.ended(this, reason);
+    return this.#ended;
   }
 
   #write(chunk: Uint8Array): void {
@@ -248,11 +261,11 @@ export class SseStream<TEvents extends object = Record<string, unknown>> impleme
     try {
       accepted = this.#sink.write(chunk);
     } catch (err) {
-      this.#observer?.failed?.(this, err);
+      this.#owner.failed?.(this, err);
       void this.close('error');
       return;
     }
-    const now = this.#observer?.clock.value ?? 0;
+    const now = this.#owner.ticker.value;
     this.lastWriteTick = now;
     if (!accepted && !this.#closed) {
       this.#writable = false;
@@ -267,55 +280,6 @@ export class SseStream<TEvents extends object = Record<string, unknown>> impleme
     for (const wake of waiters) wake();
   }
 
-  /**
-   * Ends the stream: aborts {@link SseStream.signal}, tells the sink to end, reports to the
-   * owner. Runs once; later calls return the same promise.
-   * @param reason - why; defaults to `'server'`.
-   * @returns a promise that settles when the sink has ended.
-   */
-  close(reason: CloseReason = 'server'): Promise<void> {
-    if (this.#ended) return this.#ended;
-    // Taken before anything below can call back in (an abort listener, a sink whose `end()`
-    // reports the client gone), so a nested close() returns this promise instead of running again.
-    let settle!: (ended: Promise<void>) => void;
-    this.#ended = new Promise<void>((resolve) => {
-      settle = resolve;
-    });
-    this.#closed = true;
-    if (this.#pendingBytes > 0) {
-      // The bytes still queued go out with the end when the transport can take them.
-      if (this.#writable && reason !== 'client' && reason !== 'error' && reason !== 'evicted') {
-        try {
-          this.#sink.write(concatBytes(this.#pendingList(), this.#pendingBytes));
-        } catch {
-          // The sink is ending anyway; the write error changes nothing.
-        }
-      }
-      this.#observer?.queued(-this.#pendingBytes);
-      this.#one = undefined;
-      this.#more = undefined;
-      this.#pendingBytes = 0;
-    }
-    this.#reason = reason;
-    this.#controller?.abort(reason);
-    this.#wakeDrainWaiters();
-    let ended: Promise<void>;
-    try {
-      ended = Promise.resolve(this.#sink.end(reason)).catch(() => undefined);
-    } catch {
-      ended = Promise.resolve();
-    }
-    settle(ended);
-    this.#observer?.ended(this, reason);
-    return this.#ended;
-  }
-
-  /** Runs a flush its owner scheduled. @internal */
-  runFlush(): void {
-    this.#flushScheduled = false;
-    this.flush();
-  }
-
   #makeRoom(incoming: number): boolean {
     if (this.#policy === 'disconnect') {
       void this.close('evicted');
@@ -323,28 +287,12 @@ export class SseStream<TEvents extends object = Record<string, unknown>> impleme
     }
     if (incoming > this.#budget) {
       // Nothing could make room for it: the event itself is dropped.
-      this.#observer?.dropped(this, 1);
+      this.#owner.dropped(this, 1);
       return false;
     }
-    const pending = this.#pendingList();
-    let dropped = 0;
-    let freed = 0;
-    while (this.#pendingBytes - freed + incoming > this.#budget && dropped < pending.length) {
-      freed += (pending[dropped] as Uint8Array).byteLength;
-      dropped++;
-    }
-    pending.splice(0, dropped);
-    this.#one = undefined;
-    this.#more = pending.length > 0 ? pending : undefined;
-    this.#pendingBytes -= freed;
-    this.#observer?.queued(-freed);
-    this.#observer?.dropped(this, dropped);
+    const { count, bytes } = this.#backlog.dropOldest(incoming, this.#budget);
+    this.#owner.queued(-bytes);
+    this.#owner.dropped(this, count);
     return true;
-  }
-
-  /** The backlog as one array (allocated only on the slow paths that need it). */
-  #pendingList(): Uint8Array[] {
-    if (this.#more !== undefined) return this.#more;
-    return this.#one === undefined ? [] : [this.#one];
   }
 }

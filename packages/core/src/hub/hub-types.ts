@@ -1,9 +1,10 @@
-import type { Bus } from './bus.js';
-import type { FormatOptions } from './encoder.js';
+import type { Bus } from '../store/bus.js';
+import type { FormatOptions } from '../wire/encoder.js';
 import type { HubHooks } from './hooks.js';
-import type { ReplayStore } from './replay-store.js';
-import type { Sink } from './sink.js';
-import type { SlowClientPolicy } from './stream.js';
+import type { ReplayStore } from '../store/replay-store.js';
+import type { Sink } from '../stream/sink.js';
+import type { SlowClientPolicy } from '../stream/stream.js';
+import type { LastEventId } from '../wire/ids.js';
 import type { Subscription } from './subscription.js';
 
 /**
@@ -53,11 +54,11 @@ export interface SubscribeOptions {
    */
   topics?: readonly string[];
   /**
-   * The client's `Last-Event-ID` (header or query), untrusted: checked before any store call.
-   * When given, missed events are replayed first, or the reserved `ssekit-reset` event says
-   * they cannot be.
+   * Where the client resumes from, as {@link parseLastEventId} checked it (adapters read the
+   * `Last-Event-ID` header, or `?lastEventId=`, and parse it once). When given, missed events are
+   * replayed first, or the reserved `ssekit-reset` event says they cannot be.
    */
-  lastEventId?: string | null;
+  lastEventId?: LastEventId;
   /** The `retry:` hint written first, in ms. @default the hub's `retry` */
   retry?: number;
   /** Aborting it ends the stream with reason `'client'` (e.g. a Fetch `request.signal`). */

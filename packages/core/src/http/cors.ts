@@ -1,4 +1,4 @@
-import { SsekitError } from './errors.js';
+import { SsekitError } from '../errors.js';
 
 /**
  * Cross-origin access to event streams. Off unless given: without it no `Access-Control-*`

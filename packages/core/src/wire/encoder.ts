@@ -1,4 +1,4 @@
-import { SsekitError } from './errors.js';
+import { SsekitError } from '../errors.js';
 
 /**
  * One Server-Sent Event, as the fields the wire format knows.

@@ -1,5 +1,5 @@
-import { formatComment, formatEvent } from './encoder.js';
-import { SsekitError } from './errors.js';
+import { formatComment, formatEvent } from '../wire/encoder.js';
+import { SsekitError } from '../errors.js';
 
 /** The base of the `retry:` hint for requests over a connection limit, ms. */
 export const DEFAULT_LIMIT_RETRY_MS = 30_000;

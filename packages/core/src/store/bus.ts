@@ -1,7 +1,8 @@
 import type { StoredEvent } from './replay-store.js';
 
 /**
- * What travels between processes: a stored event plus the id of the hub that published it.
+ * What travels between processes: a stored event (topic, id, body) plus the id of the hub that
+ * published it. A bus carries it as it is, without looking inside.
  */
 export interface Envelope extends StoredEvent {
   /** The publishing hub's id; hubs use it to tell their own publishes apart. */

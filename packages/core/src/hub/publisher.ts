@@ -1,0 +1,84 @@
+import type { Bus, Envelope } from '../store/bus.js';
+import type { NewEvent, ReplayStore, StoredEvent } from '../store/replay-store.js';
+import { PublishEcho } from './publish-echo.js';
+import { asUnavailable } from './publish-event.js';
+
+/** A stored event and how many local streams it reached, known once it came back from the bus. @internal */
+export interface Sent {
+  readonly id: string;
+  readonly delivered: Promise<number>;
+}
+
+/**
+ * A hub's publish path: stores each event, sends it on the bus (in one step when the store can),
+ * and matches it with its envelope coming back, which says how many local streams it reached.
+ * @internal
+ */
+export class Publisher {
+  readonly #store: ReplayStore;
+  readonly #bus: Bus;
+  readonly #origin: string;
+  readonly #stored: () => void;
+  readonly #echo = new PublishEcho();
+  #stopped = false;
+
+  /**
+   * @param store - the hub's store.
+   * @param bus - the hub's bus.
+   * @param origin - the hub's id, put on every envelope it sends.
+   * @param stored - told each time the store accepted an event.
+   */
+  constructor(store: ReplayStore, bus: Bus, origin: string, stored: () => void) {
+    this.#store = store;
+    this.#bus = bus;
+    this.#origin = origin;
+    this.#stored = stored;
+  }
+
+  /**
+   * Stores `event` and sends it.
+   * @throws SsekitError `unavailable` when the store or the bus cannot be reached.
+   */
+  async send(event: NewEvent): Promise<Sent> {
+    const store = this.#store;
+    const atomic = store.appendAndPublish !== undefined;
+    let stored: StoredEvent;
+    try {
+      stored = await (store.appendAndPublish !== undefined
+        ? store.appendAndPublish(event, this.#origin)
+        : store.append(event));
+    } catch (err) {
+      throw asUnavailable(err, 'the replay store');
+    }
+    this.#stored();
+    const key = keyOf(stored);
+    // With an atomic store the envelope may have come back already; the echo keeps early arrivals.
+    const delivered = this.#echo.expect(key);
+    if (!atomic) {
+      try {
+        await this.#bus.publish({ topic: stored.topic, id: stored.id, body: stored.body, origin: this.#origin });
+      } catch (err) {
+        this.#echo.cancel(key);
+        throw asUnavailable(err, 'the bus');
+      }
+    }
+    // stop() settled the publishes it knew of and the hub left the bus; this echo may never come.
+    if (this.#stopped) this.#echo.cancel(key);
+    return { id: stored.id, delivered };
+  }
+
+  /** An envelope came back from the bus and reached `delivered` local streams. */
+  arrived(envelope: Envelope, delivered: number): void {
+    if (envelope.origin === this.#origin) this.#echo.arrived(keyOf(envelope), delivered);
+  }
+
+  /** Gives up on every publish still waiting for its echo. */
+  stop(): void {
+    this.#stopped = true;
+    this.#echo.cancelAll();
+  }
+}
+
+function keyOf(event: { readonly topic: string; readonly id: string }): string {
+  return `${event.topic}\n${event.id}`;
+}

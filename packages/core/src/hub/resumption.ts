@@ -1,0 +1,193 @@
+import { concatBytes, utf8Encode } from '../wire/bytes.js';
+import { formatEvent } from '../wire/encoder.js';
+import { eventFrame } from '../wire/frames.js';
+import { RESET_EVENT } from '../wire/reserved.js';
+import type { ReplayResult, ReplayStore, StoredEvent } from '../store/replay-store.js';
+import type { Subscription } from './subscription.js';
+
+/** What a resumption reports to the hub's counters and hooks. @internal */
+export interface ResumeReport {
+  replayed(stream: Subscription<object>, count: number): void;
+  missed(stream: Subscription<object>, reason: 'unknown' | 'too_old', lastEventId: string): void;
+  /** Held live events the replay had already sent: they were counted as delivered twice. */
+  duplicates(count: number): void;
+  /** Bytes held for the stream changed by `delta`. */
+  held(delta: number): void;
+  failed(stream: Subscription<object>, error: unknown): void;
+}
+
+/** A live event that arrived while history was being written. */
+interface Held {
+  readonly id: string;
+  readonly bytes: Uint8Array;
+}
+
+const REPLAY_BATCH_BYTES = 64 * 1024;
+
+/**
+ * Owns one resuming subscription from its subscribe to the moment live events flow on their
+ * own: the live events held while history is written and their byte budget, the replay itself,
+ * the hand-over to live minus the overlap, and the ids replayed whose live copies may still be on
+ * their way through the bus. The hub offers it every live event for the stream and tells it when
+ * the stream ends; nothing else touches its state.
+ *
+ * The stream is registered (and so receives live events) before the store is read, so nothing
+ * falls between history and live. @internal
+ */
+export class Resumption {
+  readonly #stream: Subscription<object>;
+  readonly #budget: number;
+  readonly #report: ResumeReport;
+  /** Live events held until the history is written; `undefined` once handed over. */
+  #held: Held[] | undefined = [];
+  #heldBytes = 0;
+  /** Replayed ids per topic whose live copies may still arrive; see {@link Resumption.offer}. */
+  #replayed: Map<string, Set<string>> | undefined;
+
+  /**
+   * @param stream - the subscription; its `resumption` is this until the hand-over is complete.
+   * @param budget - bytes of live events it may hold while history is written.
+   * @param report - the hub's counters.
+   */
+  constructor(stream: Subscription<object>, budget: number, report: ResumeReport) {
+    this.#stream = stream;
+    this.#budget = budget;
+    this.#report = report;
+    stream.resumption = this;
+  }
+
+  /**
+   * A live event for the stream. Held while history is written (past the budget the stream is
+   * evicted: a replay that cannot keep up with live traffic resumes again from the client's
+   * id); after that, skipped when the replay already sent it, else queued.
+   * @returns whether it counts as delivered.
+   */
+  offer(event: { readonly topic: string; readonly id: string }, bytes: Uint8Array): boolean {
+    const held = this.#held;
+    if (held !== undefined) {
+      if (this.#heldBytes + bytes.byteLength > this.#budget) {
+        void this.#stream.close('evicted');
+        return false;
+      }
+      held.push({ id: event.id, bytes });
+      this.#heldBytes += bytes.byteLength;
+      this.#report.held(bytes.byteLength);
+      return true;
+    }
+    if (this.#isLateCopy(event)) return false;
+    return this.#stream.enqueue(bytes);
+  }
+
+  /**
+   * Writes what the client missed after `lastEventId` (or `ssekit-reset` when the store cannot
+   * say), then hands over to live. Never rejects: a store that fails ends the stream with
+   * reason `'error'`.
+   */
+  async run(store: ReplayStore, lastEventId: string): Promise<void> {
+    let result: ReplayResult;
+    try {
+      result = await store.since(this.#stream.topics, lastEventId);
+    } catch (err) {
+      this.#report.failed(this.#stream, err);
+      void this.#stream.close('error');
+      return;
+    }
+    if (this.#stream.closed) return;
+    if (result.ok) {
+      await this.#stream.writePaced(batchFrames(result.events));
+      this.#report.replayed(this.#stream, result.events.length);
+    } else {
+      this.#report.missed(this.#stream, result.reason, lastEventId);
+      const data = JSON.stringify({ reason: result.reason, lastEventId });
+      await this.#stream.writePaced([utf8Encode(formatEvent({ event: RESET_EVENT, data }))]);
+    }
+    if (isClosed(this.#stream)) return;
+    this.#handOver(result.ok ? result.events : []);
+  }
+
+  /** The stream ended: what was held is given back. */
+  release(): void {
+    if (this.#heldBytes > 0) this.#report.held(-this.#heldBytes);
+    this.#held = undefined;
+    this.#heldBytes = 0;
+    this.#replayed = undefined;
+  }
+
+  /** Queues the held live events the replay did not already send, then lets live events flow. */
+  #handOver(replayed: readonly StoredEvent[]): void {
+    const held = this.#held ?? [];
+    this.release();
+    const ids = new Set(replayed.map((event) => event.id));
+    const live = ids.size === 0 ? held : held.filter((item) => !ids.has(item.id));
+    this.#report.duplicates(held.length - live.length);
+    if (replayed.length > 0) this.#watchLateCopies(replayed, live);
+    if (this.#replayed === undefined) this.#stream.resumption = undefined;
+    if (live.length > 0) {
+      const total = live.reduce((sum, item) => sum + item.bytes.byteLength, 0);
+      this.#stream.enqueue(
+        concatBytes(
+          live.map((item) => item.bytes),
+          total,
+        ),
+      );
+    }
+    this.#stream.flush();
+  }
+
+  /**
+   * With a shared store, a replay can include events whose live copy is still on its way through
+   * the bus. Their ids are remembered per topic until the first live event on that topic that was
+   * not replayed: the bus delivers in store order, so nothing older can follow it.
+   */
+  #watchLateCopies(events: readonly StoredEvent[], alreadyLive: readonly Held[]): void {
+    const byTopic = new Map<string, Set<string>>();
+    for (const event of events) {
+      let ids = byTopic.get(event.topic);
+      if (ids === undefined) {
+        ids = new Set();
+        byTopic.set(event.topic, ids);
+      }
+      ids.add(event.id);
+    }
+    // A topic whose live copies already arrived (held during the replay) needs no watch.
+    if (alreadyLive.length > 0) {
+      for (const [topic, ids] of byTopic) if (alreadyLive.some((item) => ids.has(item.id))) byTopic.delete(topic);
+    }
+    this.#replayed = byTopic.size > 0 ? byTopic : undefined;
+  }
+
+  /** True when `event` is a late live copy of a replayed event, which is skipped. */
+  #isLateCopy(event: { readonly topic: string; readonly id: string }): boolean {
+    const byTopic = this.#replayed;
+    const ids = byTopic?.get(event.topic);
+    if (byTopic === undefined || ids === undefined) return false;
+    const late = ids.has(event.id);
+    if (late) ids.delete(event.id);
+    if (!late || ids.size === 0) byTopic.delete(event.topic);
+    if (byTopic.size === 0) {
+      this.#replayed = undefined;
+      this.#stream.resumption = undefined;
+    }
+    return late;
+  }
+}
+
+/** Replayed frames joined into writes of up to 64 KiB, instead of one write per event. */
+function batchFrames(events: readonly StoredEvent[]): Uint8Array[] {
+  const batches: Uint8Array[] = [];
+  let text = '';
+  for (const event of events) {
+    text += eventFrame(event.id, event.body);
+    if (text.length >= REPLAY_BATCH_BYTES) {
+      batches.push(utf8Encode(text));
+      text = '';
+    }
+  }
+  if (text !== '') batches.push(utf8Encode(text));
+  return batches;
+}
+
+// A stream may end while a replay awaits; read the flag afresh rather than a narrowed copy.
+function isClosed(stream: Subscription<object>): boolean {
+  return stream.closed;
+}

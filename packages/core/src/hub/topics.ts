@@ -1,0 +1,25 @@
+import { SsekitError } from '../errors.js';
+
+/** Longest topic name. */
+export const MAX_TOPIC_LENGTH = 128;
+
+const TOPIC_PATTERN = /^[A-Za-z0-9._~:/@+-]+$/;
+
+/**
+ * Throws `invalid_topic` unless `topic` is 1 to {@link MAX_TOPIC_LENGTH} characters of
+ * `A-Z a-z 0-9 . _ ~ : / @ + -`.
+ * @param topic - the topic name, often straight from a query string.
+ */
+export function assertTopic(topic: string): void {
+  if (
+    typeof topic !== 'string' ||
+    topic.length === 0 ||
+    topic.length > MAX_TOPIC_LENGTH ||
+    !TOPIC_PATTERN.test(topic)
+  ) {
+    throw new SsekitError(
+      'invalid_topic',
+      `ssekit: a topic must be 1 to ${MAX_TOPIC_LENGTH} characters of A-Z a-z 0-9 . _ ~ : / @ + -.`,
+    );
+  }
+}

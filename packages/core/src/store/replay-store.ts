@@ -1,0 +1,75 @@
+/**
+ * An event to store: its topic, its body (opaque text the hub formatted; a store keeps it byte
+ * for byte and never looks inside), and optionally an id the publisher chose.
+ */
+export interface NewEvent {
+  /** The topic it is published on; already checked against the topic grammar. */
+  readonly topic: string;
+  /** The event's text, to keep exactly as given. */
+  readonly body: string;
+  /** A caller-given id, already checked against the id grammar, to use instead of assigning one. */
+  readonly id?: string;
+}
+
+/** An event as a store keeps it: its topic, its id, and its body. */
+export interface StoredEvent {
+  /** The topic it was published on. */
+  readonly topic: string;
+  /** Its id, unique within the store; see {@link ReplayStore} for the order ids must keep. */
+  readonly id: string;
+  /** The body it was appended with, unchanged. */
+  readonly body: string;
+}
+
+/** What {@link ReplayStore.since} found. */
+export type ReplayResult =
+  /** Every event after the cursor on the asked topics, oldest first. */
+  | { readonly ok: true; readonly events: readonly StoredEvent[] }
+  /**
+   * The cursor cannot be resumed from: `'unknown'` (never issued by this store, or from before a
+   * restart) or `'too_old'` (events after it were already trimmed from at least one topic).
+   */
+  | { readonly ok: false; readonly reason: 'unknown' | 'too_old' };
+
+/**
+ * History for resumption, and the source of event ids: the hub appends every published event
+ * (the store assigns its id) and asks for what a reconnecting client missed. A store keeps
+ * records of `(topic, id, body)` and knows nothing of the wire format: the hub builds every
+ * frame.
+ *
+ * Implementers must guarantee:
+ * - Ids are unique, match `[A-Za-z0-9._~-]{1,128}`, and follow append order: every id the store
+ *   gives out can be passed back to {@link ReplayStore.since}, which returns exactly what was
+ *   appended after it. A caller-given id is used as is; the store still orders it by append.
+ * - {@link ReplayStore.since} returns, oldest first, every event after the cursor on the asked
+ *   topics, or says the cursor cannot be resumed from. It never returns a partial list silently.
+ * - A bounded history per topic: memory never grows without limit.
+ *
+ * `defineReplayStoreConformance` in `@ssekit/testkit` checks all of it; a new backend passes it
+ * and nothing else.
+ */
+export interface ReplayStore {
+  /**
+   * Stores one event and assigns its id.
+   * @param event - topic, body and an optional caller-given id.
+   * @returns the stored event, with its id.
+   */
+  append(event: NewEvent): Promise<StoredEvent> | StoredEvent;
+  /**
+   * The events a client missed.
+   * @param topics - the topics of the stream, validated.
+   * @param lastEventId - the cursor: an id in the id grammar, not necessarily one this store gave.
+   */
+  since(topics: readonly string[], lastEventId: string): Promise<ReplayResult> | ReplayResult;
+  /**
+   * Optional, for a store that shares a transport with the bus the hub uses: appends and hands
+   * the envelope (the stored event plus `origin`) to that bus in one atomic step, so the bus
+   * carries events in id order even when several processes publish at once. When present the
+   * hub calls it instead of `append` followed by `bus.publish`. Most stores leave it out.
+   * @param event - as for {@link ReplayStore.append}.
+   * @param origin - the publishing hub's id, for the envelope.
+   */
+  appendAndPublish?(event: NewEvent, origin: string): Promise<StoredEvent>;
+  /** Releases connections or timers. */
+  close?(): Promise<void> | void;
+}
