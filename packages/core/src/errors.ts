@@ -8,9 +8,11 @@ import { STATUS_OF_CODE } from './http/status.js';
  * - `invalid_last_event_id`: a `Last-Event-ID` is too long or is not an id ssekit could have issued.
  * - `invalid_option`: an option passed to a factory is out of range.
  * - `closed`: the hub (or a stream) was closed before the call.
+ * - `completed`: the topic completed (its final event was published); it takes no more events.
  * - `unavailable`: a backend (a replay store or a bus) could not be reached.
  * - `payload_too_large`: a body is over the configured limit.
- * - `forbidden`: an authorization hook refused the request.
+ * - `unauthorized`: the request carries no credentials an authorization hook accepts (401).
+ * - `forbidden`: an authorization hook refused the request (403).
  * - `too_many_connections`: a connection limit was reached.
  * - `headers_sent`: the response had already started, so it cannot become a stream.
  */
@@ -20,8 +22,10 @@ export type SsekitErrorCode =
   | 'invalid_last_event_id'
   | 'invalid_option'
   | 'closed'
+  | 'completed'
   | 'unavailable'
   | 'payload_too_large'
+  | 'unauthorized'
   | 'forbidden'
   | 'too_many_connections'
   | 'headers_sent';

@@ -22,20 +22,27 @@ export type {
   EventMap,
   EventsOf,
   PublishEvent,
+  PublishOptions,
   PublishResult,
+  Preparation,
   SubscribeOptions,
   HubOptions,
   HubStats,
   HubCloseOptions,
 } from './hub/hub-types.js';
 export type { HubHooks } from './hub/hooks.js';
+export type { Register, RegisteredEvents } from './hub/register.js';
 export type { Subscription } from './hub/subscription.js';
 export { assertTopic, MAX_TOPIC_LENGTH } from './hub/topics.js';
 
 // Streams, the sink seam adapters implement, and hand-driven streams.
-export type { SseStream, StreamOptions, SlowClientPolicy } from './stream/stream.js';
+export type { SseStream } from './stream/stream.js';
+export type { StreamOptions, SlowClientPolicy } from './stream/stream-types.js';
+export type { StreamEvent, StreamPipeOptions, StreamPipeResult } from './stream/pipe.js';
+export type { PipeSource } from './stream/source.js';
+export type { HubPipeOptions, HubPipeResult } from './hub/pipe.js';
 export type { Sink, CloseReason, SseStreamControl } from './stream/sink.js';
-export { openStream } from './stream/open-stream.js';
+export { openStream, assertOpenStreamOptions } from './stream/open-stream.js';
 export type { OpenStreamOptions } from './stream/open-stream.js';
 
 // The backend seams, with their in-memory versions.
@@ -45,7 +52,15 @@ export type { MemoryReplayStoreOptions } from './store/memory-replay-store.js';
 export type { Bus, BusHandlers, Envelope } from './store/bus.js';
 export { MemoryBus } from './store/memory-bus.js';
 
-// HTTP policy shared by the adapters.
-export { assertCorsOptions, checkCors, checkPreflight, forbiddenOrigin } from './http/cors.js';
+// Request admission and HTTP policy, shared by the adapters.
+export { createAdmission } from './http/admission.js';
+export type { Admission, AdmissionSpec, AdmissionTicket } from './http/admission.js';
+export type { AdmissionOptions } from './http/admission-options.js';
+export { assertAdmissionOptions } from './http/assert-options.js';
+export { isStreamRequest, LAST_EVENT_ID_PARAM } from './http/request-view.js';
+export type { RequestView } from './http/request-view.js';
+export { refusalAnswer, statusOf, headersOf, withHeaders } from './http/refusal.js';
+export type { HttpAnswer } from './http/refusal.js';
+export { assertCorsOptions, checkCors, checkPreflight, forbiddenOrigin, preflightAnswer } from './http/cors.js';
 export type { CorsOptions, CorsCheck } from './http/cors.js';
 export { DEFAULT_LIMIT_RETRY_MS, assertLimitRetry, limitRetryDelay, retryLaterBody } from './http/retry-later.js';

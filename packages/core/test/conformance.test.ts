@@ -1,4 +1,4 @@
-import { defineBusConformance, defineReplayStoreConformance } from '../../testkit/src/conformance.js';
+import { defineBusConformance, defineReplayStoreConformance } from '@ssekit/testkit';
 import { MemoryBus, MemoryReplayStore } from '../src/index.js';
 
 // The shared Bus and ReplayStore contracts, against the in-memory defaults.

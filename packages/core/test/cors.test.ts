@@ -70,7 +70,7 @@ describe('checkPreflight', () => {
 
 describe('the retry answer over a connection limit', () => {
   it('is a comment and a retry hint', () => {
-    expect(retryLaterBody(31_234)).toBe(': too many connections, retry later\nretry: 31234\n\n');
+    expect(retryLaterBody(31_234)).toBe(': too many connections, retry later\nretry: 31234\n');
   });
 
   it('waits the base plus up to half as much again', () => {

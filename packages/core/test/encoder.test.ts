@@ -483,6 +483,30 @@ describe('formatEvent: invalid fields', () => {
     ).toBe(cause);
   });
 
+  it('names the cause of a JSON failure: nesting, a BigInt, a cycle, a throwing toJSON', () => {
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    let deep: unknown = 0;
+    for (let i = 0; i < 200_000; i++) deep = [deep];
+    const messageOf = (data: unknown): string => expectRejected({ data }).message;
+    expect(messageOf(deep)).toBe(
+      'ssekit: `data` cannot be turned into JSON: it nests too deeply; flatten it, or send a string.',
+    );
+    expect(messageOf(1n)).toBe(
+      'ssekit: `data` cannot be turned into JSON: it holds a BigInt; convert it to a string or a number.',
+    );
+    expect(messageOf(cycle)).toBe(
+      'ssekit: `data` cannot be turned into JSON: it holds a circular reference; remove the cycle.',
+    );
+    expect(
+      messageOf({
+        toJSON: () => {
+          throw new Error('boom');
+        },
+      }),
+    ).toBe('ssekit: `data` cannot be turned into JSON: its toJSON threw; fix it, send a string, or pass `serialize`.');
+  });
+
   it('rejects a serialize option that returns a non-string', () => {
     const returning = (value: unknown): FormatOptions => ({
       serialize: (() => value) as unknown as (data: unknown) => string,

@@ -227,7 +227,7 @@ describe('with fake timers', () => {
       await vi.advanceTimersByTimeAsync(10_000);
 
       for (const sink of sinks) {
-        expect(sink.writes).toEqual([RETRY, ':\n', 'retry: 1000\n\n']);
+        expect(sink.writes).toEqual([RETRY, ':\n', 'retry: 1000\n']);
         expect(sink.ends).toEqual(['shutdown']);
         expect(sink.writesAfterEnd).toBe(0);
       }

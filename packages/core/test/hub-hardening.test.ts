@@ -139,7 +139,7 @@ describe('shutdown', () => {
     for (const sink of sinks) hub.subscribe(sink);
     await settle();
     await hub.close({ retry: 5000, retryJitterMs: 1000 });
-    const hints = sinks.map((sink) => Number(/retry: (\d+)\n\n$/.exec(sink.text)?.[1]));
+    const hints = sinks.map((sink) => Number(/retry: (\d+)\n$/.exec(sink.text)?.[1]));
     for (const hint of hints) {
       expect(hint).toBeGreaterThanOrEqual(5000);
       expect(hint).toBeLessThanOrEqual(6000);

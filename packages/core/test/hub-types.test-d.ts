@@ -1,6 +1,18 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import { createHub } from '../src/index.js';
-import type { EventsOf, Hub, HubStats, PublishEvent, PublishResult, Subscription, Sink } from '../src/index.js';
+import { SsekitError, createHub, isSsekitError, openStream } from '../src/index.js';
+import type {
+  AdmissionOptions,
+  EventsOf,
+  Hub,
+  HubStats,
+  PublishEvent,
+  PublishResult,
+  RegisteredEvents,
+  SseStream,
+  SsekitErrorCode,
+  Subscription,
+  Sink,
+} from '../src/index.js';
 
 declare const sink: Sink;
 
@@ -37,6 +49,7 @@ describe('createHub with an event map', () => {
       event: 'tick';
       data: { n: number };
       id?: string;
+      final?: boolean;
     }>();
   });
 
@@ -90,5 +103,54 @@ describe('EventsOf', () => {
     expectTypeOf(typed).toEqualTypeOf<Hub<{ tick: { n: number }; note: string }>>();
     expectTypeOf<EventsOf<typeof typed>>().toEqualTypeOf<{ tick: { n: number }; note: string }>();
     expectTypeOf<EventsOf<string>>().toBeNever();
+  });
+});
+
+describe('RegisteredEvents', () => {
+  it('is any event map while no app declares its hub in Register', () => {
+    expectTypeOf<RegisteredEvents>().toEqualTypeOf<Record<string, unknown>>();
+  });
+});
+
+describe('openStream', () => {
+  it('opens a stream typed by its event map, on a sink', () => {
+    const stream = openStream<{ tick: { n: number } }>(sink, { retry: 1000, heartbeatMs: 0 });
+    expectTypeOf(stream).toEqualTypeOf<SseStream<{ tick: { n: number } }>>();
+    stream.send({ event: 'tick', data: { n: 1 } });
+    // @ts-expect-error 'tock' is not in the map
+    stream.send({ event: 'tock', data: { n: 1 } });
+    // @ts-expect-error n must be a number
+    stream.send({ event: 'tick', data: { n: '1' } });
+    expectTypeOf(openStream(sink)).toEqualTypeOf<SseStream>();
+    // @ts-expect-error not an option of a stream without a hub
+    openStream(sink, { topics: ['a'] });
+  });
+});
+
+describe('the admission options', () => {
+  it('take topics as a list or a function, and authorize returns the topics it allows', () => {
+    const hub = createHub();
+    const fixed: AdmissionOptions<object, Request> = { hub, topics: ['a', 'b'] };
+    const computed: AdmissionOptions<object, Request> = {
+      hub,
+      topics: async (request) => Promise.resolve([new URL(request.url).pathname.slice(1)]),
+      authorize: (_request, topics) => topics.filter((topic) => topic !== 'secret'),
+    };
+    expectTypeOf(fixed).toExtend<AdmissionOptions<object, Request>>();
+    expectTypeOf(computed).toExtend<AdmissionOptions<object, Request>>();
+    // @ts-expect-error a boolean is not the list of allowed topics
+    const boolean: AdmissionOptions<object, Request> = { hub, authorize: () => true };
+    expectTypeOf(boolean).toExtend<AdmissionOptions<object, Request>>();
+  });
+});
+
+describe('SsekitError', () => {
+  it('has unauthorized (401) beside forbidden (403)', () => {
+    expectTypeOf<'unauthorized'>().toExtend<SsekitErrorCode>();
+    expectTypeOf<'forbidden'>().toExtend<SsekitErrorCode>();
+    const error: unknown = new SsekitError('unauthorized', 'log in first');
+    if (isSsekitError(error, 'unauthorized')) expectTypeOf(error.status).toEqualTypeOf<number>();
+    // @ts-expect-error not a code
+    expectTypeOf(new SsekitError('unauthorised', 'log in first')).toEqualTypeOf<SsekitError>();
   });
 });

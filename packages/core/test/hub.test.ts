@@ -265,11 +265,11 @@ describe('subscribe', () => {
   it('takes the retry hint from the hub, the subscription, or sends none', () => {
     const fromHub = new TestSink();
     hubFor({ retry: 1500 }).subscribe(fromHub);
-    expect(fromHub.writes).toEqual(['retry: 1500\n\n']);
+    expect(fromHub.writes).toEqual(['retry: 1500\n']);
 
     const perStream = new TestSink();
     hubFor({ retry: 1500 }).subscribe(perStream, { retry: 250 });
-    expect(perStream.writes).toEqual(['retry: 250\n\n']);
+    expect(perStream.writes).toEqual(['retry: 250\n']);
 
     const none = new TestSink();
     hubFor({ retry: undefined }).subscribe(none);
@@ -495,7 +495,7 @@ describe('close', () => {
 
     await hub.close({ event: { event: 'bye', data: { at: 1 } }, retry: 10_000 });
 
-    const farewell = 'event: bye\ndata: {"at":1}\n\nretry: 10000\n\n';
+    const farewell = 'event: bye\ndata: {"at":1}\n\nretry: 10000\n';
     expect(a.text).toBe(RETRY + farewell);
     expect(b.text).toBe(RETRY + farewell);
     expect(a.ends).toEqual(['shutdown']);
@@ -511,7 +511,7 @@ describe('close', () => {
     const h1 = hubFor();
     h1.subscribe(onlyRetry);
     await h1.close({ retry: 0 });
-    expect(onlyRetry.text).toBe(RETRY + 'retry: 0\n\n');
+    expect(onlyRetry.text).toBe(RETRY + 'retry: 0\n');
 
     const nothing = new TestSink();
     const h2 = hubFor();
@@ -528,7 +528,7 @@ describe('close', () => {
     // Queued now; its flush would run at the end of this turn, after the close below.
     stream.send({ event: 'queued', data: 'q' });
     await hub.close({ retry: 5 });
-    expect(sink.writes).toEqual([RETRY, 'event: queued\ndata: q\n\nretry: 5\n\n']);
+    expect(sink.writes).toEqual([RETRY, 'event: queued\ndata: q\n\nretry: 5\n']);
     expect(sink.ends).toEqual(['shutdown']);
   });
 

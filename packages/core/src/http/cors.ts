@@ -1,4 +1,6 @@
 import { SsekitError } from '../errors.js';
+import { refusalAnswer, withHeaders } from './refusal.js';
+import type { HttpAnswer } from './refusal.js';
 
 /**
  * Cross-origin access to event streams. Off unless given: without it no `Access-Control-*`
@@ -156,4 +158,17 @@ export function checkPreflight(cors: CorsOptions, origin: string | undefined): C
   };
   if (policy.credentials) headers['access-control-allow-credentials'] = 'true';
   return { allowed: true, headers };
+}
+
+/**
+ * The whole answer to a CORS preflight (`OPTIONS`) from `origin`: `204` with the allowed origin,
+ * method `GET`, the allowed request headers and `Access-Control-Max-Age`, or a `403` refusal for
+ * an origin not allowed (or no `Origin` at all).
+ * @param cors - the stream's CORS options.
+ * @param origin - the request's `Origin` header.
+ */
+export function preflightAnswer(cors: CorsOptions, origin: string | undefined): HttpAnswer {
+  const { allowed, headers } = checkPreflight(cors, origin);
+  if (!allowed) return refusalAnswer(withHeaders(forbiddenOrigin(), headers));
+  return { status: 204, headers: { ...headers, 'content-length': '0' }, body: '', stream: false };
 }

@@ -1,4 +1,5 @@
-import { formatComment, formatEvent } from '../wire/encoder.js';
+import { formatComment } from '../wire/encoder.js';
+import { retryLine } from '../wire/frames.js';
 import { SsekitError } from '../errors.js';
 
 /** The base of the `retry:` hint for requests over a connection limit, ms. */
@@ -29,8 +30,8 @@ export function limitRetryDelay(limitRetryMs: number = DEFAULT_LIMIT_RETRY_MS): 
  * honours: a comment and a `retry:` hint, sent with `200` and the stream headers, then the end.
  * The browser reconnects after the hint (a `4xx` would make it stop for good).
  * @param delayMs - the hint, usually {@link limitRetryDelay}.
- * @returns e.g. `: too many connections, retry later\nretry: 31234\n\n`.
+ * @returns e.g. `: too many connections, retry later\nretry: 31234\n`.
  */
 export function retryLaterBody(delayMs: number): string {
-  return formatComment('too many connections, retry later') + formatEvent({ retry: delayMs });
+  return formatComment('too many connections, retry later') + retryLine(delayMs);
 }

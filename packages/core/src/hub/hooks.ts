@@ -1,4 +1,5 @@
 import type { CloseReason } from '../stream/sink.js';
+import type { ReplayMissReason } from '../store/replay-store.js';
 import type { Subscription } from './subscription.js';
 
 /**
@@ -14,7 +15,7 @@ export interface HubHooks {
   /** The `'drop-oldest'` policy dropped `count` events queued for a slow stream. */
   drop?(stream: Subscription<object>, count: number): void;
   /** A resumption could not be served; the stream got `ssekit-reset`. */
-  replayMiss?(stream: Subscription<object>, reason: 'unknown' | 'too_old', lastEventId: string): void;
+  replayMiss?(stream: Subscription<object>, reason: ReplayMissReason, lastEventId: string): void;
   /** A delivery was written: `latencyMs` from `publish()` (on this process) to the write. */
   published?(info: { topic: string; id: string; delivered: number; latencyMs: number | undefined }): void;
   /**

@@ -8,10 +8,60 @@ function nonNegativeInteger(options: HubOptions, name: keyof HubOptions): void {
   }
 }
 
-/** Throws `invalid_option` for an option out of range, when the hub is created. @internal */
+/** Every key of {@link HubOptions}, for the check of unknown keys. */
+const HUB_OPTION_KEYS: readonly string[] = [
+  'store',
+  'replaySize',
+  'topicTtlMs',
+  'maxTopics',
+  'bus',
+  'retry',
+  'heartbeatMs',
+  'heartbeatComment',
+  'writeTimeoutMs',
+  'maxBufferedBytes',
+  'slowClientPolicy',
+  'serialize',
+  'hooks',
+  'maxConnections',
+  'maxConnectionsPerClient',
+  'maxLifetimeMs',
+  'lifetimeJitter',
+  'maxTopicsPerStream',
+  'maxReplayEvents',
+  'maxReplayBytes',
+  'flushIntervalMs',
+] satisfies readonly (keyof HubOptions)[];
+
+/**
+ * Throws `invalid_option` for an unknown key or an option out of range, when the hub is created.
+ * @internal
+ */
 export function assertHubOptions(options: HubOptions): void {
-  for (const name of ['retry', 'heartbeatMs', 'writeTimeoutMs', 'replaySize', 'maxLifetimeMs'] as const) {
+  for (const key of Object.keys(options)) {
+    if (!HUB_OPTION_KEYS.includes(key)) {
+      throw new SsekitError(
+        'invalid_option',
+        `ssekit: createHub(): unknown option \`${key}\`; it takes ${HUB_OPTION_KEYS.map((k) => `\`${k}\``).join(', ')}.`,
+      );
+    }
+  }
+  for (const name of [
+    'retry',
+    'heartbeatMs',
+    'writeTimeoutMs',
+    'replaySize',
+    'maxLifetimeMs',
+    'topicTtlMs',
+    'flushIntervalMs',
+  ] as const) {
     nonNegativeInteger(options, name);
+  }
+  for (const name of ['maxTopics', 'maxTopicsPerStream', 'maxReplayEvents', 'maxReplayBytes'] as const) {
+    const value = options[name];
+    if (value !== undefined && (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1)) {
+      throw new SsekitError('invalid_option', `ssekit: \`${name}\` must be a positive integer.`);
+    }
   }
   const policy = options.slowClientPolicy as string | undefined;
   if (policy !== undefined && policy !== 'disconnect' && policy !== 'drop-oldest') {

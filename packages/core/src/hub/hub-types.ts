@@ -3,8 +3,10 @@ import type { FormatOptions } from '../wire/encoder.js';
 import type { HubHooks } from './hooks.js';
 import type { ReplayStore } from '../store/replay-store.js';
 import type { Sink } from '../stream/sink.js';
-import type { SlowClientPolicy } from '../stream/stream.js';
+import type { SlowClientPolicy } from '../stream/stream-types.js';
+import type { PipeSource } from '../stream/source.js';
 import type { LastEventId } from '../wire/ids.js';
+import type { HubPipeOptions, HubPipeResult } from './pipe.js';
 import type { Subscription } from './subscription.js';
 
 /**
@@ -32,11 +34,27 @@ export type PublishEvent<TEvents extends EventMap> =
         data: TEvents[K];
         /** An id to use instead of the store's; 1 to 128 characters of `[A-Za-z0-9._~-]`. */
         id?: string;
+        /**
+         * Makes this the topic's last event: every stream on the topic receives it, a stream whose
+         * every topic completed ends right after it, later requests are answered `204 No Content`
+         * (EventSource stops), and later publishes are refused with `SsekitError('completed')`.
+         */
+        final?: boolean;
       };
     }[keyof TEvents & string]
   | ('message' extends keyof TEvents
-      ? { event?: undefined; data: TEvents['message' & keyof TEvents]; id?: string }
+      ? { event?: undefined; data: TEvents['message' & keyof TEvents]; id?: string; final?: boolean }
       : never);
+
+/** Options of one {@link Hub.publish}. */
+export interface PublishOptions {
+  /**
+   * How long the topic's history (and its completion) is kept after this publish, ms; `0` keeps
+   * it. Give it on a topic's first publish to set that topic's retention.
+   * @default the store's (`topicTtlMs`)
+   */
+  ttlMs?: number;
+}
 
 /** What {@link Hub.publish} resolves to. */
 export interface PublishResult {
@@ -59,15 +77,34 @@ export interface SubscribeOptions {
    * replayed first, or the reserved `ssekit-reset` event says they cannot be.
    */
   lastEventId?: LastEventId;
+  /**
+   * `'start'`: without a `lastEventId`, the stream first gets every event the store still holds
+   * on its topics (a late joiner reading a whole run), then live events.
+   */
+  from?: 'start';
   /** The `retry:` hint written first, in ms. @default the hub's `retry` */
   retry?: number;
   /** Aborting it ends the stream with reason `'client'` (e.g. a Fetch `request.signal`). */
   signal?: AbortSignal;
+  /** What {@link Hub.prepare} decided for this request, when it was asked first. */
+  prepared?: Preparation;
   /**
    * Who the client is, for `maxConnectionsPerClient` (adapters pass the remote address unless
    * told otherwise).
    */
   clientKey?: string;
+}
+
+/**
+ * What {@link Hub.prepare} decided for a stream request. Pass it on to {@link Hub.subscribe}.
+ */
+export interface Preparation {
+  /**
+   * True when the request has nothing more to read: every topic completed and the client read
+   * each final event, or asks with no resume point. Answer it `204 No Content` (EventSource then
+   * stops reconnecting) instead of subscribing.
+   */
+  readonly ended: boolean;
 }
 
 /** Options of {@link createHub}. */
@@ -76,6 +113,14 @@ export interface HubOptions {
   store?: ReplayStore;
   /** Events per topic the default memory store keeps. @default 1000 */
   replaySize?: number;
+  /**
+   * How long the default memory store keeps a topic's history (and its completion) after its
+   * last publish, ms; `0` keeps it for good.
+   * @default completed topics one hour, open topics for good
+   */
+  topicTtlMs?: number;
+  /** Most topics the default memory store keeps (least recently published forgotten first). @default 10000 */
+  maxTopics?: number;
   /** Fan-out between processes. @default a {@link MemoryBus} (this process only) */
   bus?: Bus;
   /** The `retry:` hint every stream starts with, in ms; `undefined` sends none. @default 3000 */
@@ -117,6 +162,32 @@ export interface HubOptions {
    * @default 0.1
    */
   lifetimeJitter?: number;
+  /**
+   * The longest a queued event may wait so that several go out in one write, ms. `0` (the
+   * default) adapts: an idle hub writes each event at once; under load (publishes arriving
+   * faster than one pass over every socket takes), the events that queue meanwhile leave
+   * together, one write per socket. A positive value always waits that long after the first
+   * event, for fewer writes at the cost of latency.
+   * @default 0
+   */
+  flushIntervalMs?: number;
+  /**
+   * Most topics one stream may subscribe to; a request for more is refused with `invalid_topic`
+   * (400). Each topic costs the hub a set entry and a resume a store read.
+   * @default 64
+   */
+  maxTopicsPerStream?: number;
+  /**
+   * Most events one resume may replay; past it the client gets `ssekit-reset` (reason
+   * `'too_large'`) and live events, instead of a history that would hold the server up.
+   * @default 10000
+   */
+  maxReplayEvents?: number;
+  /**
+   * Most event text one resume may replay, in characters; past it, as for `maxReplayEvents`.
+   * @default 16777216 (16 Mi)
+   */
+  maxReplayBytes?: number;
 }
 
 /** Counters of a hub, as `hub.stats()` returns them. All counts since the hub was created. */
@@ -179,7 +250,36 @@ export interface Hub<TEvents extends EventMap = Record<string, unknown>> {
   // A generic parameter on purpose: it makes `Hub` covariant in `TEvents`, so a typed hub can be
   // passed wherever `Hub<object>` is asked for (adapter options, for one).
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
-  publish<TEvent extends PublishEvent<TEvents>>(topic: string, event: TEvent): Promise<PublishResult>;
+  publish<TEvent extends PublishEvent<TEvents>>(
+    topic: string,
+    event: TEvent,
+    options?: PublishOptions,
+  ): Promise<PublishResult>;
+  /**
+   * Publishes every item of `source` (an async iterable or a `ReadableStream`) on `topic`, in
+   * order, then a final event that completes the topic: the producer of a run (an AI answer, a
+   * build log), decoupled from its readers. Each publish is awaited, so a slow store slows the
+   * source; readers coming and going do not. A source that throws ends the run with an `error`
+   * event carrying a safe message.
+   * @throws SsekitError from a publish that fails (the source is stopped): `completed`,
+   * `invalid_field`, `closed`, `unavailable`.
+   */
+  // A generic event type, as on `publish`, keeps `Hub` covariant in `TEvents`.
+
+  pipe<TItem, TEvent extends PublishEvent<TEvents> = PublishEvent<TEvents>>(
+    topic: string,
+    source: PipeSource<TItem>,
+    options?: HubPipeOptions<TEvent, TItem>,
+  ): Promise<HubPipeResult>;
+  /**
+   * Decides, before a stream request is answered, whether it has anything to read: a request on
+   * topics that all completed, whose client already read every final event (or that gives no
+   * resume point), is `ended`. Reads the store only for topics this hub does not follow live.
+   * Adapters call it before answering, then {@link Hub.subscribe} with the result.
+   * @param options - the subscription's options.
+   * @throws SsekitError `invalid_topic`, `closed`, `unavailable` (the store).
+   */
+  prepare(options?: SubscribeOptions): Promise<Preparation>;
   /**
    * Subscribes a sink: writes the `retry:` hint at once, then replays what a resuming client
    * missed, then live events. The stream is registered before the first byte is written, so an

@@ -4,12 +4,15 @@ import { MemoryBus } from '../store/memory-bus.js';
 import { MemoryReplayStore } from '../store/memory-replay-store.js';
 import type { ReplayStore } from '../store/replay-store.js';
 import type { CloseReason, Sink } from '../stream/sink.js';
-import type { SseStream, StreamOptions, StreamOwner } from '../stream/stream.js';
+import type { SseStream } from '../stream/stream.js';
+import type { StreamOptions, StreamOwner } from '../stream/stream-types.js';
 import { closeOnAbort } from '../stream/close-on-abort.js';
+import type { PipeSource } from '../stream/source.js';
 import { Ticker } from '../stream/ticker.js';
 import { utf8Encode } from '../wire/bytes.js';
 import { assertRetry } from '../wire/encoder.js';
 import { eventFrame, openingBytes } from '../wire/frames.js';
+import { FlushScheduler } from './flush.js';
 import { HookRunner } from './hooks.js';
 import { assertHubOptions } from './hub-options.js';
 import type {
@@ -18,18 +21,29 @@ import type {
   HubCloseOptions,
   HubOptions,
   HubStats,
+  Preparation,
   PublishEvent,
+  PublishOptions,
   PublishResult,
   SubscribeOptions,
 } from './hub-types.js';
-import { ConnectionLimits } from './limits.js';
-import { preparePublish } from './publish-event.js';
+import { Registry } from './registry.js';
+import { assertPublishOptions, preparePublish } from './publish-event.js';
 import { Publisher } from './publisher.js';
+import { linkBus } from './bus-link.js';
+import type { BusLink } from './bus-link.js';
+import { Completions } from './completions.js';
+import { pipeToHub } from './pipe.js';
+import type { HubPipeOptions, HubPipeResult } from './pipe.js';
+import { prepareRequest } from './prepare.js';
+import type { Prepared } from './prepare.js';
 import { Resumption } from './resumption.js';
 import { endStreams } from './shutdown.js';
 import type { ResumeReport } from './resumption.js';
+import { resumeReport } from './resume-report.js';
+import type { HubCounters } from './resume-report.js';
 import { Subscription } from './subscription.js';
-import { assertTopic } from './topics.js';
+import { assertTopic, topicsOf } from './topics.js';
 
 /**
  * Creates a {@link Hub}.
@@ -45,8 +59,6 @@ export function createHub<TEvents extends EventMap = Record<string, unknown>>(op
   return new HubImpl<TEvents>(options);
 }
 
-const DEFAULT_BUDGET = 1024 * 1024;
-
 class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamOwner {
   readonly id = randomId();
   readonly ticker: Ticker;
@@ -57,19 +69,17 @@ class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamOwner {
   readonly #streamOptions: StreamOptions;
   readonly #serialize: HubOptions['serialize'];
   readonly #hooks: HookRunner;
-  readonly #limits: ConnectionLimits;
-  readonly #lifetimeMs: number;
-  readonly #lifetimeJitter: number;
-  readonly #topics = new Map<string, Set<Subscription<object>>>();
-  readonly #streams = new Map<SseStream<object>, Subscription<object>>();
-  readonly #clientKeys = new Map<SseStream<object>, string>();
-  /** Streams with bytes queued this turn; flushed together by one microtask. */
-  #dirty: SseStream<object>[] = [];
-  #unsubscribeBus: (() => void) | undefined;
+  /** Topics per stream, events and characters per resume, a stream's lifetime and its jitter. */
+  readonly #limits: { topics: number; replayEvents: number; replayBytes: number; lifetimeMs: number; jitter: number };
+  readonly #registry: Registry;
+  readonly #completions = new Completions();
+  readonly #flushes: FlushScheduler;
+  readonly #busLink: BusLink;
+  /** Rejects when the bus could not be subscribed to, which a publish then reports. */
   readonly #busReady: Promise<void>;
   #closed = false;
   #closing: Promise<void> | undefined;
-  readonly #counters = {
+  readonly #counters: HubCounters = {
     published: 0,
     delivered: 0,
     dropped: 0,
@@ -78,10 +88,12 @@ class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamOwner {
     replayMisses: 0,
     queuedBytes: 0,
   };
+  readonly #resumeReport: ResumeReport;
 
   constructor(options: HubOptions) {
     assertHubOptions(options);
-    this.#store = options.store ?? new MemoryReplayStore({ size: options.replaySize ?? 1000 });
+    const { replaySize: size = 1000, topicTtlMs, maxTopics } = options;
+    this.#store = options.store ?? new MemoryReplayStore({ size, topicTtlMs, maxTopics });
     this.#bus = options.bus ?? new MemoryBus();
     this.#publisher = new Publisher(this.#store, this.#bus, this.id, () => {
       this.#counters.published++;
@@ -89,21 +101,25 @@ class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamOwner {
     this.#retry = 'retry' in options ? options.retry : 3000;
     this.#serialize = options.serialize;
     this.#hooks = new HookRunner(options.hooks);
-    this.#limits = new ConnectionLimits(options.maxConnections, options.maxConnectionsPerClient);
-    this.#lifetimeMs = options.maxLifetimeMs ?? 0;
-    this.#lifetimeJitter = options.lifetimeJitter ?? 0.1;
-    this.#streamOptions = {
-      maxBufferedBytes: options.maxBufferedBytes,
-      slowClientPolicy: options.slowClientPolicy,
-      serialize: options.serialize,
+    this.#resumeReport = resumeReport(this.#counters, this.#hooks, this.#completions);
+    this.#registry = new Registry(options.maxConnections, options.maxConnectionsPerClient);
+    this.#limits = {
+      topics: options.maxTopicsPerStream ?? 64,
+      replayEvents: options.maxReplayEvents ?? 10_000,
+      replayBytes: options.maxReplayBytes ?? 16 * 1024 * 1024,
+      lifetimeMs: options.maxLifetimeMs ?? 0,
+      jitter: options.lifetimeJitter ?? 0.1,
     };
+    this.#flushes = new FlushScheduler(options.flushIntervalMs ?? 0);
+    const { maxBufferedBytes, slowClientPolicy, serialize } = options;
+    this.#streamOptions = { maxBufferedBytes, slowClientPolicy, serialize };
     this.ticker = new Ticker({
       intervalMs: options.heartbeatMs ?? 15_000,
       writeTimeoutMs: options.writeTimeoutMs ?? 30_000,
       comment: options.heartbeatComment ?? '',
-      lifetimeMs: this.#lifetimeMs,
+      lifetimeMs: this.#limits.lifetimeMs,
     });
-    const unsubscribe = this.#bus.subscribe({
+    const { link, failed } = linkBus(this.#bus, {
       envelope: (envelope) => {
         this.#receive(envelope);
       },
@@ -111,29 +127,22 @@ class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamOwner {
         this.#gap();
       },
     });
-    if (typeof unsubscribe === 'function') {
-      this.#unsubscribeBus = unsubscribe;
-      this.#busReady = Promise.resolve();
-    } else {
-      this.#busReady = unsubscribe.then((fn) => {
-        this.#unsubscribeBus = fn;
-      });
-      // A failed bus subscription surfaces on the first publish; keep it from going unhandled.
-      this.#busReady.catch(() => undefined);
-    }
+    this.#busLink = link;
+    this.#busReady = failed;
   }
 
   get closed(): boolean {
     return this.#closed;
   }
 
-  async publish(topic: string, event: PublishEvent<TEvents>): Promise<PublishResult> {
+  async publish(topic: string, event: PublishEvent<TEvents>, options?: PublishOptions): Promise<PublishResult> {
     if (this.#closed) throw new SsekitError('closed', 'ssekit: the hub is closed; publish before calling close().');
     const started = performance.now();
     assertTopic(topic);
-    const { body, id } = preparePublish(event, this.#serialize);
+    assertPublishOptions(options);
+    const { body, id, final } = preparePublish(event, this.#serialize);
     await this.#busReady;
-    const sent = await this.#publisher.send({ topic, body, id });
+    const sent = await this.#publisher.send({ topic, body, id, final, ttlMs: options?.ttlMs });
     const count = await sent.delivered;
     if (this.#hooks.hooks.published !== undefined) {
       this.#hooks.run('published', { topic, id: sent.id, delivered: count, latencyMs: performance.now() - started });
@@ -141,53 +150,64 @@ class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamOwner {
     return { id: sent.id, delivered: count };
   }
 
+  pipe<TItem, TEvent>(
+    topic: string,
+    source: PipeSource<TItem>,
+    options?: HubPipeOptions<TEvent, TItem>,
+  ): Promise<HubPipeResult> {
+    return pipeToHub((t, event, o) => this.publish(t, event as PublishEvent<TEvents>, o), topic, source, options);
+  }
+
+  prepare(options: SubscribeOptions = {}): Promise<Preparation> {
+    if (this.#closed) throw new SsekitError('closed', 'ssekit: the hub is closed; no new streams are accepted.');
+    const followed = (topic: string): boolean => this.#registry.byTopic.has(topic);
+    return prepareRequest(this.#store, this.#completions, followed, options, this.#limits.topics);
+  }
+
   subscribe(sink: Sink, options: SubscribeOptions = {}): Subscription<TEvents> {
     if (this.#closed) throw new SsekitError('closed', 'ssekit: the hub is closed; no new streams are accepted.');
-    const topics =
-      options.topics === undefined || options.topics.length === 0 ? ['default'] : [...new Set(options.topics)];
-    for (const topic of topics) assertTopic(topic);
+    const topics = topicsOf(options, this.#limits.topics);
     const lastEventId = options.lastEventId ?? undefined;
+    // What this hub's own `prepare` made: the history it read, when it read one.
+    const prepared: Prepared | undefined = options.prepared;
+    const replaying = lastEventId !== undefined || options.from === 'start' || prepared?.replay !== undefined;
     const retry = options.retry ?? this.#retry;
     if (retry !== undefined) assertRetry(retry);
-    this.#limits.claim(this.#streams.size, options.clientKey);
+    this.#registry.claim(options.clientKey);
     const stream = new Subscription<TEvents>(sink, topics, this.#streamOptions, this);
-    for (const topic of topics) {
-      let set = this.#topics.get(topic);
-      if (set === undefined) {
-        set = new Set();
-        this.#topics.set(topic, set);
-      }
-      set.add(stream);
-    }
-    this.#streams.set(stream, stream);
-    if (options.clientKey !== undefined) this.#clientKeys.set(stream, options.clientKey);
+    this.#registry.add(stream, options.clientKey);
     this.ticker.add(stream);
-    if (this.#lifetimeMs > 0) {
-      const lifetime = this.#lifetimeMs * (1 - this.#lifetimeJitter * Math.random());
+    if (this.#limits.lifetimeMs > 0) {
+      const lifetime = this.#limits.lifetimeMs * (1 - this.#limits.jitter * Math.random());
       stream.expiresAtTick = this.ticker.value + Math.max(1, Math.round(lifetime / this.ticker.tickMs));
     }
-    const resumption =
-      lastEventId === undefined
-        ? undefined
-        : new Resumption(stream, this.#streamOptions.maxBufferedBytes ?? DEFAULT_BUDGET, this.#resumeReport);
+    const resumption = replaying
+      ? new Resumption(stream, this.#streamOptions.maxBufferedBytes ?? 1024 * 1024, this.#resumeReport)
+      : undefined;
     this.#hooks.run('connect', stream);
     if (retry !== undefined) stream.enqueue(openingBytes(retry));
     stream.flush();
     closeOnAbort(stream, options.signal);
-    if (resumption !== undefined && lastEventId !== undefined && !stream.closed) {
-      stream.ready = resumption.run(this.#store, lastEventId);
+    if (resumption !== undefined && !stream.closed) {
+      stream.ready = resumption.run(this.#store, lastEventId, {
+        replay: prepared?.replay,
+        historyAfterReset: this.#completions.all(topics),
+        maxEvents: this.#limits.replayEvents,
+        maxBytes: this.#limits.replayBytes,
+      });
+    } else if (this.#completions.all(topics)) {
+      // Its topics completed after it was prepared (the final went by first): nothing will come.
+      void stream.close('completed');
     }
     return stream;
   }
 
   stats(): HubStats {
-    const topics: Record<string, number> = {};
-    for (const [topic, set] of this.#topics) topics[topic] = set.size;
     return {
-      connections: this.#streams.size,
-      topics,
+      connections: this.#registry.size,
+      topics: this.#registry.perTopic(),
       ...this.#counters,
-      rejected: this.#limits.rejected,
+      rejected: this.#registry.rejected,
       errors: this.#hooks.errors,
     };
   }
@@ -200,7 +220,7 @@ class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamOwner {
   // StreamOwner: the one place a stream's life is accounted for.
   dropped(stream: SseStream<object>, count: number): void {
     this.#counters.dropped += count;
-    const subscription = this.#streams.get(stream);
+    const subscription = this.#registry.get(stream);
     if (subscription !== undefined) this.#hooks.run('drop', subscription, count);
   }
 
@@ -209,63 +229,29 @@ class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamOwner {
   }
 
   scheduleFlush(stream: SseStream<object>): void {
-    if (this.#dirty.push(stream) === 1) queueMicrotask(this.#flushDirty);
+    this.#flushes.add(stream);
   }
 
   failed(stream: SseStream<object>, error: unknown): void {
-    this.#hooks.report(error, { where: 'write', stream: this.#streams.get(stream) });
+    this.#hooks.report(error, { where: 'write', stream: this.#registry.get(stream) });
   }
 
   ended(ended: SseStream<object>, reason: CloseReason): void {
-    const stream = this.#streams.get(ended);
+    const stream = this.#registry.remove(ended);
     if (stream === undefined) return;
-    this.#streams.delete(ended);
-    for (const topic of stream.topics) {
-      const set = this.#topics.get(topic);
-      if (set === undefined) continue;
-      set.delete(stream);
-      if (set.size === 0) this.#topics.delete(topic);
-    }
     this.ticker.delete(stream);
-    this.#limits.release(this.#clientKeys.get(ended));
-    this.#clientKeys.delete(ended);
     stream.resumption?.release();
     if (reason === 'evicted') this.#counters.evicted++;
     this.#hooks.run('disconnect', stream, reason);
   }
-
-  readonly #flushDirty = (): void => {
-    const dirty = this.#dirty;
-    this.#dirty = [];
-    for (const stream of dirty) stream.runFlush();
-  };
-
-  readonly #resumeReport: ResumeReport = {
-    replayed: (_stream, count) => {
-      this.#counters.replayed += count;
-      this.#counters.delivered += count;
-    },
-    missed: (stream, reason, lastEventId) => {
-      this.#counters.replayMisses++;
-      this.#hooks.run('replayMiss', stream, reason, lastEventId);
-    },
-    duplicates: (count) => {
-      this.#counters.delivered -= count;
-    },
-    held: (delta) => {
-      this.#counters.queuedBytes += delta;
-    },
-    failed: (stream, error) => {
-      this.#hooks.report(error, { where: 'replay', stream });
-    },
-  };
 
   #receive(envelope: Envelope): void {
     this.#publisher.arrived(envelope, this.#deliver(envelope));
   }
 
   #deliver(envelope: Envelope): number {
-    const set = this.#topics.get(envelope.topic);
+    if (envelope.final === true) this.#completions.mark(envelope.topic);
+    const set = this.#registry.byTopic.get(envelope.topic);
     if (set === undefined) return 0;
     const bytes = utf8Encode(eventFrame(envelope.id, envelope.body));
     let delivered = 0;
@@ -274,20 +260,29 @@ class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamOwner {
       if (resumption === undefined ? stream.enqueue(bytes) : resumption.offer(envelope, bytes)) delivered++;
     }
     this.#counters.delivered += delivered;
+    if (envelope.final === true) this.#endCompleted(set);
     return delivered;
+  }
+
+  /** Ends, right after the final event, the streams whose every topic completed. */
+  #endCompleted(streams: Iterable<Subscription<object>>): void {
+    for (const stream of [...streams]) {
+      // One still writing its history ends when it hands over to live.
+      if (stream.resumption?.holding !== true && this.#completions.all(stream.topics)) void stream.close('completed');
+    }
   }
 
   #gap(): void {
     // Live delivery may have missed events: every client resumes from the store, which has them.
-    for (const stream of [...this.#streams.values()]) void stream.close('server');
+    for (const stream of this.#registry.list()) void stream.close('server');
   }
 
   async #close(options: HubCloseOptions): Promise<void> {
     this.#closed = true;
-    const endings = endStreams(this.#streams.values(), options, this.#serialize);
+    const endings = endStreams(this.#registry.list(), options, this.#serialize);
     this.ticker.stop();
-    await this.#busReady.catch(() => undefined);
-    this.#unsubscribeBus?.();
+    await this.#busLink.ready;
+    this.#busLink.unsubscribe();
     this.#publisher.stop();
     await Promise.all(endings);
   }

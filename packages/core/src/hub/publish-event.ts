@@ -10,6 +10,8 @@ export interface PreparedEvent {
   readonly body: string;
   /** The caller-given id, checked. */
   readonly id: string | undefined;
+  /** True for the topic's last event. */
+  readonly final: boolean;
 }
 
 /**
@@ -19,7 +21,7 @@ export interface PreparedEvent {
  * @throws SsekitError `invalid_field`.
  */
 export function preparePublish(event: unknown, serialize: FormatOptions['serialize']): PreparedEvent {
-  const { event: name, data, id } = event as { event?: string; data?: unknown; id?: string };
+  const { event: name, data, id, final } = event as { event?: string; data?: unknown; id?: string; final?: unknown };
   if (name?.includes('\0')) {
     throw new SsekitError('invalid_field', 'ssekit: `event` must not contain NUL; remove that character.');
   }
@@ -36,14 +38,28 @@ export function preparePublish(event: unknown, serialize: FormatOptions['seriali
     );
   }
   if (id !== undefined) assertPublishId(id);
-  return { body: formatEvent({ event: name, data }, { serialize }), id };
+  if (final !== undefined && typeof final !== 'boolean') {
+    throw new SsekitError('invalid_field', 'ssekit: `final` must be true or false.');
+  }
+  return { body: formatEvent({ event: name, data }, { serialize }), id, final: final === true };
 }
 
 /** A backend failure as `unavailable`, unless it is ssekit's own error already. @internal */
 export function asUnavailable(err: unknown, what: string): SsekitError {
   if (err instanceof SsekitError) return err;
-  const detail = err instanceof Error ? err.message : String(err);
-  return new SsekitError('unavailable', `ssekit: ${what} could not be reached (${detail}); retry the publish later.`, {
+  // The detail stays in `cause`: the message may reach a client.
+  return new SsekitError('unavailable', `ssekit: ${what} could not be reached; retry the publish later.`, {
     cause: err,
   });
+}
+
+/**
+ * Checks the options of one publish.
+ * @throws SsekitError `invalid_option` for a `ttlMs` that is not a non-negative integer.
+ */
+export function assertPublishOptions(options: { ttlMs?: unknown } | undefined): void {
+  const ttl = options?.ttlMs;
+  if (ttl !== undefined && (typeof ttl !== 'number' || !Number.isSafeInteger(ttl) || ttl < 0)) {
+    throw new SsekitError('invalid_option', 'ssekit: publish `ttlMs` must be a non-negative integer of milliseconds.');
+  }
 }

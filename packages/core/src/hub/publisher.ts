@@ -56,7 +56,7 @@ export class Publisher {
     const delivered = this.#echo.expect(key);
     if (!atomic) {
       try {
-        await this.#bus.publish({ topic: stored.topic, id: stored.id, body: stored.body, origin: this.#origin });
+        await this.#bus.publish({ ...stored, origin: this.#origin });
       } catch (err) {
         this.#echo.cancel(key);
         throw asUnavailable(err, 'the bus');

@@ -2,13 +2,17 @@ import { concatBytes, utf8Encode } from '../wire/bytes.js';
 import { formatEvent } from '../wire/encoder.js';
 import { eventFrame } from '../wire/frames.js';
 import { RESET_EVENT } from '../wire/reserved.js';
-import type { ReplayResult, ReplayStore, StoredEvent } from '../store/replay-store.js';
+import type { ReplayMissReason, ReplayResult, ReplayStore, StoredEvent } from '../store/replay-store.js';
 import type { Subscription } from './subscription.js';
 
 /** What a resumption reports to the hub's counters and hooks. @internal */
 export interface ResumeReport {
   replayed(stream: Subscription<object>, count: number): void;
-  missed(stream: Subscription<object>, reason: 'unknown' | 'too_old', lastEventId: string): void;
+  missed(stream: Subscription<object>, reason: ReplayMissReason, lastEventId: string): void;
+  /** A replayed event completed its topic. */
+  completed(topic: string): void;
+  /** Live events flow on their own now; the stream may have nothing left to wait for. */
+  handedOver(stream: Subscription<object>): void;
   /** Held live events the replay had already sent: they were counted as delivered twice. */
   duplicates(count: number): void;
   /** Bytes held for the stream changed by `delta`. */
@@ -56,6 +60,11 @@ export class Resumption {
     stream.resumption = this;
   }
 
+  /** True while history is being written and live events are held. */
+  get holding(): boolean {
+    return this.#held !== undefined;
+  }
+
   /**
    * A live event for the stream. Held while history is written (past the budget the stream is
    * evicted: a replay that cannot keep up with live traffic resumes again from the client's
@@ -79,30 +88,52 @@ export class Resumption {
   }
 
   /**
-   * Writes what the client missed after `lastEventId` (or `ssekit-reset` when the store cannot
-   * say), then hands over to live. Never rejects: a store that fails ends the stream with
-   * reason `'error'`.
+   * Writes what the client missed (or, without a cursor, everything the store holds), or
+   * `ssekit-reset` when the store cannot say, then hands over to live. Never rejects: a store
+   * that fails ends the stream with reason `'error'`.
+   * @param store - where the history is.
+   * @param lastEventId - the client's cursor; `undefined` for the whole history.
+   * @param plan - a history read already (topics that all completed take no more events, so
+   * it is final), and whether the whole history follows a reset (it does for completed topics,
+   * so a client whose id is gone still gets the run, then the end).
    */
-  async run(store: ReplayStore, lastEventId: string): Promise<void> {
-    let result: ReplayResult;
+  async run(
+    store: ReplayStore,
+    lastEventId: string | undefined,
+    plan: { replay?: ReplayResult; historyAfterReset?: boolean; maxEvents?: number; maxBytes?: number } = {},
+  ): Promise<void> {
+    let result = plan.replay;
     try {
-      result = await store.since(this.#stream.topics, lastEventId);
+      result ??= await store.since(this.#stream.topics, lastEventId);
+      if (this.#stream.closed) return;
+      if (result.ok && tooLarge(result.events, plan.maxEvents ?? Infinity, plan.maxBytes ?? Infinity)) {
+        result = { ok: false, reason: 'too_large' };
+        plan = { ...plan, historyAfterReset: false };
+      }
+      if (!result.ok) {
+        this.#report.missed(this.#stream, result.reason, lastEventId ?? '');
+        const data = JSON.stringify({ reason: result.reason, lastEventId });
+        await this.#stream.writePaced([utf8Encode(formatEvent({ event: RESET_EVENT, data }))]);
+        if (plan.historyAfterReset !== true || isClosed(this.#stream)) {
+          if (!isClosed(this.#stream)) this.#handOver([]);
+          return;
+        }
+        result = await store.since(this.#stream.topics, undefined);
+        if (!result.ok || isClosed(this.#stream)) {
+          if (!isClosed(this.#stream)) this.#handOver([]);
+          return;
+        }
+      }
     } catch (err) {
       this.#report.failed(this.#stream, err);
       void this.#stream.close('error');
       return;
     }
-    if (this.#stream.closed) return;
-    if (result.ok) {
-      await this.#stream.writePaced(batchFrames(result.events));
-      this.#report.replayed(this.#stream, result.events.length);
-    } else {
-      this.#report.missed(this.#stream, result.reason, lastEventId);
-      const data = JSON.stringify({ reason: result.reason, lastEventId });
-      await this.#stream.writePaced([utf8Encode(formatEvent({ event: RESET_EVENT, data }))]);
-    }
+    for (const event of result.events) if (event.final === true) this.#report.completed(event.topic);
+    await this.#stream.writePaced(batchFrames(result.events));
+    this.#report.replayed(this.#stream, result.events.length);
     if (isClosed(this.#stream)) return;
-    this.#handOver(result.ok ? result.events : []);
+    this.#handOver(result.events);
   }
 
   /** The stream ended: what was held is given back. */
@@ -132,6 +163,7 @@ export class Resumption {
       );
     }
     this.#stream.flush();
+    this.#report.handedOver(this.#stream);
   }
 
   /**
@@ -185,6 +217,17 @@ function batchFrames(events: readonly StoredEvent[]): Uint8Array[] {
   }
   if (text !== '') batches.push(utf8Encode(text));
   return batches;
+}
+
+/** True when replaying `events` would pass either bound. */
+function tooLarge(events: readonly StoredEvent[], maxEvents: number, maxBytes: number): boolean {
+  if (events.length > maxEvents) return true;
+  let size = 0;
+  for (const event of events) {
+    size += event.body.length;
+    if (size > maxBytes) return true;
+  }
+  return false;
 }
 
 // A stream may end while a replay awaits; read the flag afresh rather than a narrowed copy.

@@ -2,6 +2,7 @@ import type { SseStream } from '../stream/stream.js';
 import { utf8Encode } from '../wire/bytes.js';
 import { formatEvent } from '../wire/encoder.js';
 import type { FormatOptions } from '../wire/encoder.js';
+import { retryLine } from '../wire/frames.js';
 import type { HubCloseOptions } from './hub-types.js';
 
 /**
@@ -19,9 +20,7 @@ export function endStreams(
   const endings: Promise<void>[] = [];
   for (const stream of [...streams]) {
     const retry =
-      options.retry === undefined
-        ? ''
-        : formatEvent({ retry: options.retry + Math.floor(Math.random() * (jitter + 1)) });
+      options.retry === undefined ? '' : retryLine(options.retry + Math.floor(Math.random() * (jitter + 1)));
     if (last !== '' || retry !== '') stream.enqueue(utf8Encode(last + retry));
     endings.push(stream.close('shutdown'));
   }

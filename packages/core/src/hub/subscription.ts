@@ -1,6 +1,6 @@
 import type { Sink } from '../stream/sink.js';
 import { SseStream } from '../stream/stream.js';
-import type { StreamOptions, StreamOwner } from '../stream/stream.js';
+import type { StreamOptions, StreamOwner } from '../stream/stream-types.js';
 import type { Resumption } from './resumption.js';
 
 // One settled promise shared by every stream that needs no replay.

@@ -23,3 +23,21 @@ export function assertTopic(topic: string): void {
     );
   }
 }
+
+/**
+ * The topics of a subscription: `['default']` when none is given, each checked, without
+ * duplicates, at most `max` of them. @internal
+ * @throws SsekitError `invalid_topic`.
+ */
+export function topicsOf(options: { readonly topics?: readonly string[] }, max = Infinity): string[] {
+  const topics =
+    options.topics === undefined || options.topics.length === 0 ? ['default'] : [...new Set(options.topics)];
+  if (topics.length > max) {
+    throw new SsekitError(
+      'invalid_topic',
+      `ssekit: a stream may receive at most ${max} topics; this one asks for ${topics.length}. Ask for fewer, or raise the hub's \`maxTopicsPerStream\`.`,
+    );
+  }
+  for (const topic of topics) assertTopic(topic);
+  return topics;
+}

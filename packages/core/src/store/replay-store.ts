@@ -9,6 +9,16 @@ export interface NewEvent {
   readonly body: string;
   /** A caller-given id, already checked against the id grammar, to use instead of assigning one. */
   readonly id?: string;
+  /**
+   * True for the topic's last event: the store records the topic as completed, and refuses any
+   * later append to it with `SsekitError('completed')`.
+   */
+  readonly final?: boolean;
+  /**
+   * How long the topic's history (and its completion) is kept after this append, ms; `0` keeps
+   * it. Given on a topic's first append, or to change it; otherwise the store's default applies.
+   */
+  readonly ttlMs?: number;
 }
 
 /** An event as a store keeps it: its topic, its id, and its body. */
@@ -19,6 +29,8 @@ export interface StoredEvent {
   readonly id: string;
   /** The body it was appended with, unchanged. */
   readonly body: string;
+  /** True when it completed its topic. */
+  readonly final?: boolean;
 }
 
 /** What {@link ReplayStore.since} found. */
@@ -27,9 +39,18 @@ export type ReplayResult =
   | { readonly ok: true; readonly events: readonly StoredEvent[] }
   /**
    * The cursor cannot be resumed from: `'unknown'` (never issued by this store, or from before a
-   * restart) or `'too_old'` (events after it were already trimmed from at least one topic).
+   * restart), `'too_old'` (events after it were already trimmed from at least one topic) or
+   * `'forgotten'` (a topic's whole history was dropped: its time to live passed, or the store
+   * made room for newer topics).
    */
-  | { readonly ok: false; readonly reason: 'unknown' | 'too_old' };
+  | { readonly ok: false; readonly reason: ReplayMissReason };
+
+/**
+ * Why a resume point cannot be served: a store's reasons (see {@link ReplayResult}), or
+ * `'too_large'`, the hub's own, when the history is over the hub's `maxReplayEvents` or
+ * `maxReplayBytes`.
+ */
+export type ReplayMissReason = 'unknown' | 'too_old' | 'forgotten' | 'too_large';
 
 /**
  * History for resumption, and the source of event ids: the hub appends every published event
@@ -43,7 +64,11 @@ export type ReplayResult =
  *   appended after it. A caller-given id is used as is; the store still orders it by append.
  * - {@link ReplayStore.since} returns, oldest first, every event after the cursor on the asked
  *   topics, or says the cursor cannot be resumed from. It never returns a partial list silently.
- * - A bounded history per topic: memory never grows without limit.
+ * - A topic whose final event was appended is completed: later appends to it throw
+ *   `SsekitError('completed')`, and {@link ReplayStore.completed} says so until the topic is
+ *   forgotten.
+ * - A bounded history per topic, kept for the topic's time to live after its last append:
+ *   memory never grows without limit.
  *
  * `defineReplayStoreConformance` in `@ssekit/testkit` checks all of it; a new backend passes it
  * and nothing else.
@@ -51,16 +76,23 @@ export type ReplayResult =
 export interface ReplayStore {
   /**
    * Stores one event and assigns its id.
-   * @param event - topic, body and an optional caller-given id.
+   * @param event - topic, body, and optionally a caller-given id, `final` and `ttlMs`.
    * @returns the stored event, with its id.
+   * @throws SsekitError `completed` when the topic completed already.
    */
   append(event: NewEvent): Promise<StoredEvent> | StoredEvent;
   /**
-   * The events a client missed.
+   * The events a client missed, each topic's final one included.
    * @param topics - the topics of the stream, validated.
-   * @param lastEventId - the cursor: an id in the id grammar, not necessarily one this store gave.
+   * @param lastEventId - the cursor: an id in the id grammar, not necessarily one this store
+   * gave; `undefined` for everything the store holds on those topics.
    */
-  since(topics: readonly string[], lastEventId: string): Promise<ReplayResult> | ReplayResult;
+  since(topics: readonly string[], lastEventId: string | undefined): Promise<ReplayResult> | ReplayResult;
+  /**
+   * Which of `topics` have completed (their final event was appended and is still held).
+   * @param topics - validated topic names.
+   */
+  completed(topics: readonly string[]): Promise<readonly string[]> | readonly string[];
   /**
    * Optional, for a store that shares a transport with the bus the hub uses: appends and hands
    * the envelope (the stored event plus `origin`) to that bus in one atomic step, so the bus

@@ -46,11 +46,13 @@ export interface Sink {
  * - `client`: the client went away (socket closed, request aborted, body cancelled).
  * - `error`: a write failed.
  * - `evicted`: the slow-client policy (`'disconnect'`) or the write deadline removed it.
- * - `shutdown`: `hub.close()` or the stream's own `close()` with no reason.
+ * - `shutdown`: the server is shutting down (`hub.close()`, or an adapter's own shutdown such as
+ *   Fastify's `app.close()`).
  * - `lifetime`: the stream reached its maximum lifetime.
- * - `server`: the application ended the stream (`stream.close()`).
+ * - `completed`: every topic of the stream completed (its final event was sent).
+ * - `server`: the application ended it (`stream.close()`, whose default reason this is).
  */
-export type CloseReason = 'client' | 'error' | 'evicted' | 'shutdown' | 'lifetime' | 'server';
+export type CloseReason = 'client' | 'error' | 'evicted' | 'shutdown' | 'lifetime' | 'server' | 'completed';
 
 /** What an adapter calls on a stream to report the transport's state. */
 export interface SseStreamControl {

@@ -4,50 +4,10 @@ import type { FormatOptions } from '../wire/encoder.js';
 import { SsekitError } from '../errors.js';
 import { Backlog } from './backlog.js';
 import type { CloseReason, Sink, SseStreamControl } from './sink.js';
-import type { Ticker } from './ticker.js';
-
-/**
- * What a stream does when its client stops reading and the backlog would pass the budget.
- * - `disconnect`: end the stream (reason `'evicted'`); the client reconnects and resumes by
- *   `Last-Event-ID`, so nothing is lost while the replay store still holds the gap.
- * - `drop-oldest`: drop the oldest queued events until the new one fits; the client never sees
- *   them (use it for feeds where only the latest value matters).
- */
-export type SlowClientPolicy = 'disconnect' | 'drop-oldest';
-
-/** Options of a single stream, shared by hub subscriptions and hand-driven streams. */
-export interface StreamOptions {
-  /**
-   * Bytes the stream may hold for a client that does not drain, beyond what the transport
-   * buffers itself.
-   * @default 1048576 (1 MiB)
-   */
-  maxBufferedBytes?: number;
-  /** @default 'disconnect' */
-  slowClientPolicy?: SlowClientPolicy;
-  /** How non-string `data` becomes text. @default JSON.stringify */
-  serialize?: FormatOptions['serialize'];
-}
-
-/** What a stream reports to whoever owns it (a hub, or the shared ticker of hand-driven streams). @internal */
-export interface StreamOwner {
-  /** `count` queued events were dropped by the `'drop-oldest'` policy. */
-  dropped(stream: SseStream<object>, count: number): void;
-  /** The backlog changed by `delta` bytes. */
-  queued(delta: number): void;
-  /** The stream ended; called once, after the sink was told to end. */
-  ended(stream: SseStream<object>, reason: CloseReason): void;
-  /** The shared timer whose ticks the stream stamps its writes with. */
-  readonly ticker: Ticker;
-  /**
-   * Flushes `stream` later in this turn (calling its `runFlush()`); an owner of many streams
-   * schedules one task for all of them instead of one per stream. Without it, each stream
-   * queues its own microtask.
-   */
-  scheduleFlush?(stream: SseStream<object>): void;
-  /** A write to the sink threw; the stream ends with reason `'error'` right after. */
-  failed?(stream: SseStream<object>, error: unknown): void;
-}
+import { pipeToStream } from './pipe.js';
+import type { StreamEvent, StreamPipeOptions, StreamPipeResult } from './pipe.js';
+import type { PipeSource } from './source.js';
+import type { SlowClientPolicy, StreamOptions, StreamOwner } from './stream-types.js';
 
 const DEFAULT_BUDGET = 1024 * 1024;
 
@@ -183,12 +143,33 @@ export class SseStream<TEvents extends object = Record<string, unknown>> impleme
    */
   async writePaced(chunks: Iterable<Uint8Array>): Promise<void> {
     for (const chunk of chunks) {
-      while (!this.#writable && !this.#closed) {
-        await new Promise<void>((resolve) => (this.#drainWaiters ??= []).push(resolve));
-      }
-      if (this.#closed) return;
+      if (!(await this.whenWritable())) return;
       this.#write(chunk);
     }
+  }
+
+  /** Settles when the transport accepts writes: `true`, or `false` once the stream ended. @internal */
+  async whenWritable(): Promise<boolean> {
+    while (!this.#writable && !this.#closed) {
+      await new Promise<void>((resolve) => (this.#drainWaiters ??= []).push(resolve));
+    }
+    return !this.#closed;
+  }
+
+  /**
+   * Sends every item of `source` (an async iterable or a `ReadableStream`) to this client, paced
+   * by its socket, then ends the stream; the source's iterator is stopped when the client leaves.
+   * A source that throws gets an `error` event with a safe message, then the end.
+   * @param source - what to send, item by item.
+   * @param options - how an item becomes an event, the error event, whether to end the stream.
+   */
+  // A generic event type, as on `Hub.publish`, keeps SseStream covariant in `TEvents`.
+
+  pipe<TItem, TEvent extends StreamEvent<TEvents> = StreamEvent<TEvents>>(
+    source: PipeSource<TItem>,
+    options?: StreamPipeOptions<TEvent, TItem>,
+  ): Promise<StreamPipeResult> {
+    return pipeToStream(this, source, options);
   }
 
   /** Writes the backlog now, if the transport accepts it. @internal */

@@ -106,18 +106,25 @@ function dataLines(text: string): string {
   return `data: ${lines.join('\ndata: ')}\n`;
 }
 
-// JSON.stringify throws a TypeError for a BigInt or a cycle (and rethrows a throwing toJSON);
-// ssekit throws only SsekitError, so that is an invalid field too.
+// JSON.stringify throws a TypeError for a BigInt or a cycle, a RangeError when the value nests
+// deeper than the stack allows, and rethrows a throwing toJSON; ssekit throws only SsekitError,
+// so each is an invalid field, named for its cause.
 function toJson(data: unknown): string | undefined {
   try {
     return JSON.stringify(data);
   } catch (cause) {
-    throw new SsekitError(
-      'invalid_field',
-      'ssekit: `data` cannot be turned into JSON (a BigInt, a circular reference or a throwing toJSON); send a string or a JSON value, or pass `serialize`.',
-      { cause },
-    );
+    throw new SsekitError('invalid_field', `ssekit: \`data\` cannot be turned into JSON: ${jsonFailure(cause)}.`, {
+      cause,
+    });
   }
+}
+
+function jsonFailure(cause: unknown): string {
+  const message = cause instanceof Error ? cause.message : '';
+  if (cause instanceof RangeError) return 'it nests too deeply; flatten it, or send a string';
+  if (/BigInt/i.test(message)) return 'it holds a BigInt; convert it to a string or a number';
+  if (/circular/i.test(message)) return 'it holds a circular reference; remove the cycle';
+  return 'its toJSON threw; fix it, send a string, or pass `serialize`';
 }
 
 function serializeData(data: unknown, serialize: ((data: unknown) => string) | undefined): string {

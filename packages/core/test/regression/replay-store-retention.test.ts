@@ -23,7 +23,7 @@ describe('MemoryReplayStore memory', () => {
     gc();
     const alive = refs.map((ref) => ref.deref() !== undefined);
     expect(alive).toEqual([false, false, false, false, false, false, false, false, true, true]);
-    const result = store.since(['t'], ids[7] as string);
+    const result = store.since(['t'], ids[7]);
     expect(result.ok && result.events.map((event) => [event.id, event.body])).toEqual([
       [ids[8], 'data: 8\n\n'],
       [ids[9], 'data: 9\n\n'],

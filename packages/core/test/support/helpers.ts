@@ -50,7 +50,7 @@ export function gate(): Gate {
 export class RecordingStore implements ReplayStore {
   readonly inner: MemoryReplayStore;
   readonly appends: { topic: string; id: string | undefined }[] = [];
-  readonly sinceCalls: { topics: readonly string[]; lastEventId: string }[] = [];
+  readonly sinceCalls: { topics: readonly string[]; lastEventId: string | undefined }[] = [];
   /** When set, `since` waits for it before it reads the store (so it sees events published meanwhile). */
   holdBefore: Gate | undefined;
   /** When set, `since` reads the store first, then waits for it (a snapshot that a slow network delays). */
@@ -72,7 +72,11 @@ export class RecordingStore implements ReplayStore {
     return hold.promise.then(() => this.inner.append(event));
   }
 
-  async since(topics: readonly string[], lastEventId: string): Promise<ReplayResult> {
+  completed(topics: readonly string[]): readonly string[] {
+    return this.inner.completed(topics);
+  }
+
+  async since(topics: readonly string[], lastEventId: string | undefined): Promise<ReplayResult> {
     this.sinceCalls.push({ topics, lastEventId });
     if (this.failSince !== undefined) throw this.failSince;
     if (this.holdBefore !== undefined) await this.holdBefore.promise;

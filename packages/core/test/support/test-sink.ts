@@ -79,4 +79,4 @@ export async function settle(): Promise<void> {
 }
 
 /** The `retry:` block every stream starts with, for the hub's default of 3000 ms. */
-export const RETRY = 'retry: 3000\n\n';
+export const RETRY = 'retry: 3000\n';
