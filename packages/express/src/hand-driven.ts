@@ -1,4 +1,4 @@
-import { SsekitError } from '@ssekit/core';
+import { SsekitError, assertOpenStreamOptions } from '@ssekit/core';
 import type { SseStream } from '@ssekit/core';
 import { openStream } from '@ssekit/node';
 import type { RequestHandler } from 'express';
@@ -7,8 +7,10 @@ import type { ExpressStreamOptions, SseStreamHandler } from './types.js';
 /** The middleware of `sse(handler, options)`: a stream without a hub, driven by `handler`. */
 export function handDriven<TEvents extends object>(
   handler: SseStreamHandler<TEvents>,
-  { onError = logError, ...streamOptions }: ExpressStreamOptions,
+  options: ExpressStreamOptions,
 ): RequestHandler {
+  assertOpenStreamOptions(options, 'sse(handler, options)', ['headers', 'onError']);
+  const { onError = logError, ...streamOptions } = options;
   return (req, res, next) => {
     if (res.headersSent) {
       next(
@@ -27,7 +29,11 @@ export function handDriven<TEvents extends object>(
     // The transport is fine, the application failed: 'server' lets already queued events out.
     const fail = (err: unknown): void => {
       void stream.close('server');
-      onError(err, req);
+      try {
+        onError(err, req);
+      } catch {
+        // The stream is ended either way.
+      }
     };
     try {
       const result = handler(stream, req, res);

@@ -1,14 +1,14 @@
-import { assertCorsOptions } from '@ssekit/core';
+import { assertCorsOptions, preflightAnswer } from '@ssekit/core';
 import type { CorsOptions } from '@ssekit/core';
-import { handlePreflight } from '@ssekit/node';
+import { writeAnswer } from '@ssekit/node';
 import type { RequestHandler } from 'express';
 
 /**
  * Answers CORS preflights (`OPTIONS`) for a stream route mounted with `app.get` or
  * `router.get`, which never see `OPTIONS`: `204` with the allowed origin, method `GET`, the
  * allowed request headers and `Access-Control-Max-Age`, or `403` with `{ "error" }` for an origin
- * not allowed. Give it the same `cors` as the stream (`sse({ hub, cors })` mounted with
- * `app.use` answers preflights itself).
+ * not allowed. Give it the same `cors` as the stream (`app.use(sse({ hub, path, cors }))` answers
+ * preflights to its path itself).
  *
  * @example
  * ```ts
@@ -22,6 +22,6 @@ import type { RequestHandler } from 'express';
 export function ssePreflight(cors: CorsOptions): RequestHandler {
   assertCorsOptions(cors);
   return (req, res) => {
-    handlePreflight(req, res, cors);
+    writeAnswer(req, res, preflightAnswer(cors, req.get('origin')));
   };
 }

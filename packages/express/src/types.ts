@@ -1,4 +1,4 @@
-import type { CorsOptions, Hub, SseStream } from '@ssekit/core';
+import type { AdmissionOptions, RegisteredEvents, SseStream } from '@ssekit/core';
 import type { OpenStreamOptions } from '@ssekit/node';
 import type { Request, Response } from 'express';
 
@@ -10,69 +10,36 @@ declare global {
     interface Response {
       /**
        * The event stream `sse()` opened on this response; `undefined` on every other route.
-       * Set once the stream has started, before a hand-driven handler runs.
+       * Set once the stream has started, before a hand-driven handler runs. Typed with the event
+       * map of the hub declared in `Register` (see `@ssekit/core`).
        */
-      sse?: SseStream;
+      // The registered map, not the default it equals until an app declares its hub in `Register`.
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-arguments
+      sse?: SseStream<RegisteredEvents>;
     }
   }
 }
 
 /**
- * Options of `sse({ hub, ... })`: the request is subscribed to the hub. The hooks run before
- * the first byte; whatever they throw goes to `next(err)`, so Express answers it.
+ * Options of `sse({ hub, ... })`: the options every ssekit adapter takes (see
+ * `AdmissionOptions` in `@ssekit/core`), with the Express `req` in the hooks, and `path`.
+ * Refusals go to `next(err)` with `err.status` set, before any byte is written.
  *
  * @typeParam TEvents - the hub's event map.
  */
-export interface ExpressSseOptions<TEvents extends object = Record<string, unknown>> {
-  /** The hub the stream subscribes to. */
-  hub: Hub<TEvents>;
+export interface ExpressSseOptions<TEvents extends object = Record<string, unknown>> extends AdmissionOptions<
+  TEvents,
+  Request
+> {
   /**
-   * Resolves the request to its topics; may throw an `SsekitError` (or any error with a
-   * `status`) to refuse it.
-   * @default every `?topic=` parameter, or `['default']`
+   * Where a middleware mounted app-wide (`app.use(sse({ hub, path: '/events' }))`) streams: a
+   * `GET` to exactly this path (as Express sees it, relative to the mount); every other request
+   * goes on to `next()`. Without it, an app-wide middleware streams only requests that ask for
+   * `text/event-stream` in `Accept` (every `EventSource` does). On a route (`app.get('/events',
+   * sse({ hub }))`), which matched already, it is not needed.
+   * @default none: requests that accept `text/event-stream`, or the route's own
    */
-  topics?: (req: Request, url: URL) => readonly string[] | Promise<readonly string[]>;
-  /**
-   * Checks the request and its topics; returns the topics it may receive (a subset, none
-   * answers 403), or throws (`SsekitError('forbidden')` answers 403).
-   * @default allows every topic
-   */
-  authorize?: (req: Request, topics: readonly string[]) => readonly string[] | Promise<readonly string[]>;
-  /** The `retry:` hint written first, ms. @default the hub's `retry` */
-  retry?: number;
-  /** More response headers; they cannot replace the event-stream ones. @default {} */
-  headers?: Record<string, string>;
-  /**
-   * Lets pages on other origins read the streams: the allowed origin is named (never `*`), with
-   * `Vary: Origin` and credentials when asked; another origin gets a 403 through `next(err)`.
-   * `OPTIONS` preflights that reach this middleware are answered (`app.use('/events', ...)`
-   * sees them; `app.get` does not: add `app.options('/events', ssePreflight(cors))`).
-   * @default off: no `Access-Control-*` header
-   */
-  cors?: CorsOptions;
-  /**
-   * Who the client is, for the hub's `maxConnectionsPerClient`; `undefined` exempts the request.
-   * @default `req.ip`: the remote address, or the forwarded one when Express's `trust proxy` is set
-   */
-  clientKey?: (req: Request) => string | undefined;
-  /**
-   * How a request over the hub's connection limits is answered.
-   * - `'retry'`: `200` with the stream headers, a `retry:` hint of `limitRetryMs` (plus up to
-   *   half as much again, at random) and an immediate end, which `EventSource` honours by coming
-   *   back later (a `429` makes it give up). It does not go through `next()`.
-   * - `429`: `next(err)` with `err.status` 429 and `Retry-After` already set on `res`.
-   * @default 'retry'
-   */
-  limitResponse?: 'retry' | 429;
-  /** The base of the `retry:` hint (and `Retry-After`) over a limit, ms. @default 30000 */
-  limitRetryMs?: number;
-  /**
-   * Told about each failure that will be answered with a 5xx (a throwing `authorize`, a backend
-   * down), just before it goes to `next(err)`; a throw here is ignored. Refusals (4xx) are not
-   * reported.
-   * @default none: Express's error handling reports what reaches `next(err)`
-   */
-  onError?: (err: unknown, req: Request) => void;
+  path?: string;
 }
 
 /**

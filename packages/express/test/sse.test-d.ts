@@ -22,9 +22,8 @@ describe('sse({ hub })', () => {
   it('gives its hooks the Express request', () => {
     sse({
       hub,
-      topics: (req, url) => {
+      topics: (req) => {
         expectTypeOf(req).toEqualTypeOf<Request>();
-        expectTypeOf(url).toEqualTypeOf<URL>();
         return [typeof req.query.room === 'string' ? req.query.room : 'lobby'];
       },
       authorize: async (req, topics) => {
@@ -67,6 +66,15 @@ describe('sse({ hub })', () => {
     sse({ hub, clientKey: () => 42 });
     // @ts-expect-error ssePreflight needs the CORS options
     ssePreflight();
+  });
+
+  it('takes topics as a list, and path for app-wide mounting', () => {
+    app.use(sse({ hub, path: '/events', topics: ['news', 'sports'] }));
+    app.use(sse({ hub }));
+    // @ts-expect-error path is a string
+    sse({ hub, path: /events/ });
+    // @ts-expect-error topics are a list or a function, not one string
+    sse({ hub, topics: 'news' });
   });
 
   it('rejects options that do not fit', () => {

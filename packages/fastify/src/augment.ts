@@ -1,4 +1,4 @@
-import type { SseStream, Subscription } from '@ssekit/core';
+import type { RegisteredEvents, SseStream, Subscription } from '@ssekit/core';
 import type {
   ContextConfigDefault,
   FastifyBaseLogger,
@@ -12,30 +12,34 @@ import type {
   RawServerDefault,
   RouteGenericInterface,
 } from 'fastify';
-import type { SseDrive, SseRouteOptions, SseStreamOptions } from './options.js';
+import type { SseRouteOptions, SseStreamHandler, SseStreamOptions } from './options.js';
 
-/** The type of `reply.sse`. */
+/**
+ * The type of `reply.sse`. Its event map is the one of the hub declared in `Register` (see
+ * `@ssekit/core`), or the one given: `reply.sse<EventsOf<typeof otherHub>>()`.
+ */
 export interface SseReplyMethod {
   /**
    * Subscribes this request to the plugin's hub. Topics are resolved and authorized, the
    * `Last-Event-ID` checked and the hub asked first: a refusal rejects before anything is sent,
    * so Fastify answers it like any handler error. Then the stream starts and the reply is
-   * hijacked at once.
+   * hijacked at once. Resolves to `undefined` when the request was answered without a stream
+   * (the retry answer over a connection limit, a `HEAD`): the handler has nothing left to do.
    *
    * On an `{ sse }` route the stream is already open when the handler runs; `reply.sse()` with
    * no argument returns it.
    * @param options - overrides the route's and the plugin's options.
    */
-  <TEvents extends object = Record<string, unknown>>(options?: SseRouteOptions): Promise<Subscription<TEvents>>;
+  <TEvents extends object = RegisteredEvents>(options?: SseRouteOptions): Promise<Subscription<TEvents> | undefined>;
   /**
    * Opens a hand-driven stream (no hub): writes the headers, hijacks the reply and calls
-   * `drive`. Rejects before anything is sent when the `Last-Event-ID` is malformed (400), the
-   * `retry` is not a non-negative integer (500) or the reply already started.
-   * @param drive - produces the events.
+   * `handler`. Rejects before anything is sent when the `Last-Event-ID` is malformed (400), an
+   * option is bad (500) or the reply already started.
+   * @param handler - produces the events.
    * @param options - `retry`, `heartbeatMs`, budget and policy, extra headers.
    */
-  <TEvents extends object = Record<string, unknown>>(
-    drive: SseDrive<TEvents>,
+  <TEvents extends object = RegisteredEvents>(
+    handler: SseStreamHandler<TEvents>,
     options?: SseStreamOptions,
   ): Promise<SseStream<TEvents>>;
 }

@@ -1,9 +1,9 @@
-import { SsekitError, isSsekitError } from '@ssekit/core';
-import type { Hub, SseStream, Subscription } from '@ssekit/core';
-import { lastEventIdOf, openStream, requestUrl, sendRetryLater, startStream, statusOf } from '@ssekit/node';
-import type { SseHandlerOptions } from '@ssekit/node';
+import { SsekitError, createAdmission } from '@ssekit/core';
+import type { Admission, Hub, SseStream, Subscription } from '@ssekit/core';
+import { lastEventIdOf, openStream, serveStream } from '@ssekit/node';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { SseDrive, SseRouteOptions, SseStreamOptions } from './options.js';
+import type { SseRouteOptions, SseStreamHandler, SseStreamOptions } from './options.js';
+import { merge } from './options.js';
 
 /** The stream each reply became, so `reply.sse()` on an `{ sse }` route returns it. */
 const opened = new WeakMap<FastifyReply, SseStream<object>>();
@@ -11,6 +11,62 @@ const opened = new WeakMap<FastifyReply, SseStream<object>>();
 /** The stream `reply` already became, if any. */
 export function openedStream(reply: FastifyReply): SseStream<object> | undefined {
   return opened.get(reply);
+}
+
+/** One plugin registration's hub and defaults, and the streams it holds open. */
+export class Registration {
+  /** Open streams, ended by `app.close()`. */
+  readonly live = new Set<SseStream<object>>();
+  readonly hub: Hub<object>;
+  readonly defaults: SseRouteOptions;
+  // One admission per options object, so options given as a constant are checked once.
+  readonly #admissions = new WeakMap<object, Admission<object, FastifyRequest>>();
+  readonly #base: Admission<object, FastifyRequest> | undefined;
+
+  constructor(hub: Hub<object>, defaults: SseRouteOptions) {
+    this.hub = hub;
+    this.defaults = defaults;
+    this.#base = undefined;
+    this.#base = this.admission(undefined, 'app.register(ssekit, options)');
+  }
+
+  /**
+   * The admission of a route's or a call's options over the plugin's.
+   * @throws SsekitError `invalid_option` for a bad value or an unknown key.
+   */
+  admission(options: SseRouteOptions | undefined, where: string): Admission<object, FastifyRequest> {
+    if (options === undefined && this.#base !== undefined) return this.#base;
+    const cached = options === undefined ? undefined : this.#admissions.get(options);
+    if (cached !== undefined) return cached;
+    // Checked alone first, so an unknown key is named where it was written.
+    if (options !== undefined) createAdmission(options, { factory: where, needsHub: false }, this.hub);
+    const admission = createAdmission(
+      merge(this.defaults, options),
+      // `request.ip` honours `trustProxy`; the raw socket's address would not.
+      { factory: where, needsHub: false, defaultClientKey: (request) => request.ip },
+      this.hub,
+    );
+    if (options !== undefined) this.#admissions.set(options, admission);
+    return admission;
+  }
+
+  /** Ends every open stream (for `app.close()`). */
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.live].map((stream) => stream.close('shutdown')));
+  }
+
+  /** Steps Fastify out of `reply` for good: it ignores the handler's outcome from now on. */
+  hijack(reply: FastifyReply, stream: SseStream<object> | undefined): void {
+    reply.hijack();
+    if (stream === undefined) return;
+    opened.set(reply, stream);
+    // A client that left during admission ends the stream as soon as it is bound.
+    if (stream.closed) return;
+    this.live.add(stream);
+    // The response's 'close' rather than `stream.signal`: the signal's AbortController and its
+    // listener map would cost an idle stream about 0.9 KiB, a listener on the response a tenth.
+    reply.raw.once('close', () => this.live.delete(stream));
+  }
 }
 
 function assertNotStarted(reply: FastifyReply): void {
@@ -23,90 +79,38 @@ function assertNotStarted(reply: FastifyReply): void {
 }
 
 /**
- * Steps Fastify out: it ignores the handler's outcome from now on. Called in the same microtask
- * as the first bytes, so Fastify (which only looks at the reply again when the handler settles,
- * or from a timer) never sees a started reply it still thinks it owns.
- */
-function hijack(reply: FastifyReply, stream: SseStream<object>, live: Set<SseStream<object>>): void {
-  reply.hijack();
-  opened.set(reply, stream);
-  // A client that left during admission ends the stream as soon as it is bound.
-  if (stream.closed) return;
-  live.add(stream);
-  stream.signal.addEventListener('abort', () => live.delete(stream), { once: true });
-}
-
-/** The plugin's options in `@ssekit/node`'s terms: the hooks get Fastify's request. */
-function nodeOptions(request: FastifyRequest, options: SseRouteOptions): SseHandlerOptions {
-  const { topics, authorize, clientKey } = options;
-  return {
-    topics: topics === undefined ? undefined : typeof topics === 'function' ? () => topics(request) : () => topics,
-    authorize: authorize === undefined ? undefined : (_req, requested) => authorize(request, requested),
-    // `request.ip` honours `trustProxy`; the raw socket's address would not.
-    clientKey: clientKey === undefined ? () => request.ip : () => clientKey(request),
-    retry: options.retry,
-    headers: options.headers,
-    cors: options.cors,
-    limitRetryMs: options.limitRetryMs,
-  };
-}
-
-/**
- * Subscribes `reply` to `hub`. `startStream` applies CORS, resolves and authorizes the topics,
- * checks the `Last-Event-ID` and lets the hub accept the stream before it writes anything, so a
- * refusal rejects with the reply untouched (its CORS and `Retry-After` headers set on the raw
- * response) and Fastify answers it like any handler error. Over a connection limit with
- * `limitResponse: 'retry'` the reply is hijacked and answered here, then the error rejects all
- * the same: the caller tells by `reply.sent`.
+ * Subscribes `reply` through `admission`. A refusal rejects with the reply untouched (its CORS
+ * and `Retry-After` headers set on the raw response), and Fastify answers it like any handler
+ * error. Otherwise the reply is hijacked: resolves to the stream, or to `undefined` when the
+ * request was answered instead (the retry answer over a connection limit, a `HEAD`).
  */
 export async function subscribeReply(
   reply: FastifyReply,
-  hub: Hub<object>,
-  options: SseRouteOptions,
-  live: Set<SseStream<object>>,
-): Promise<Subscription<object>> {
+  admission: Admission<object, FastifyRequest>,
+  registration: Registration,
+): Promise<Subscription<object> | undefined> {
   assertNotStarted(reply);
   const request = reply.request;
-  const streamOptions = nodeOptions(request, options);
-  let stream: Subscription<object>;
-  try {
-    stream = await startStream(hub, request.raw, reply.raw, streamOptions);
-  } catch (err) {
-    if (isSsekitError(err, 'too_many_connections') && options.limitResponse !== 429 && !reply.raw.headersSent) {
-      reply.hijack();
-      sendRetryLater(request.raw, reply.raw, streamOptions);
-    } else if (options.onError !== undefined && statusOf(err) >= 500) {
-      report(options.onError, err, request);
-    }
-    throw err;
-  }
-  hijack(reply, stream, live);
+  const stream = await serveStream(admission, request, request.raw, reply.raw);
+  registration.hijack(reply, stream);
   return stream;
 }
 
-function report(onError: (err: unknown, request: FastifyRequest) => void, err: unknown, request: FastifyRequest): void {
-  try {
-    onError(err, request);
-  } catch {
-    // The error still reaches Fastify's error handler: a failing reporter must not swallow it.
-  }
-}
-
-/** Opens a hand-driven stream on `reply` and hands it to `drive`. */
+/** Opens a hand-driven stream on `reply` and hands it to `handler`. */
 export function openReply(
   reply: FastifyReply,
-  drive: SseDrive<object>,
+  handler: SseStreamHandler<object>,
   options: SseStreamOptions | undefined,
-  live: Set<SseStream<object>>,
+  registration: Registration,
 ): SseStream<object> {
   assertNotStarted(reply);
   const raw = reply.request.raw;
   // Checked first: a malformed one is a 400, as on a hub stream.
-  const lastEventId = lastEventIdOf(raw, requestUrl(raw));
+  const lastEventId = lastEventIdOf(raw);
   const stream = openStream(raw, reply.raw, options);
-  hijack(reply, stream, live);
+  registration.hijack(reply, stream);
   try {
-    const running = drive(stream, lastEventId);
+    const running = handler(stream, lastEventId);
     if (running instanceof Promise) {
       running.catch((err: unknown) => {
         failAfterStart(reply, stream, err);

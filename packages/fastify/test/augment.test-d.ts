@@ -100,10 +100,11 @@ describe('reply.sse', () => {
     expectTypeOf<FastifyReply['sse']>().toEqualTypeOf<SseReplyMethod>();
   });
 
-  it('subscribes with options and resolves to a typed subscription', async () => {
+  it('subscribes with options and resolves to a typed subscription, or undefined when answered without one', async () => {
     const reply = {} as FastifyReply;
     const stream = await reply.sse<Events>({ topics: ['clock'], retry: 1000 });
-    expectTypeOf(stream).toEqualTypeOf<Subscription<Events>>();
+    expectTypeOf(stream).toEqualTypeOf<Subscription<Events> | undefined>();
+    if (stream === undefined) return;
     stream.send({ event: 'tick', data: { n: 1 } });
     // @ts-expect-error tick carries { n: number }
     stream.send({ event: 'tick', data: 'one' });

@@ -3,12 +3,15 @@ import http from 'node:http';
 import type { ServerResponse } from 'node:http';
 import { createHub } from '@ssekit/core';
 import type { Hub, SseStream } from '@ssekit/core';
+import { SseClient, activeResources, connectionsOf, eventually, listenerCounts } from '@ssekit/testkit';
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SseClient } from '../../testkit/src/sse-client.js';
 import { ssekit } from '../src/index.js';
-import { listen, until } from './helpers.js';
+import { listen } from './helpers.js';
+
+// The { sse } route and the hand-driven reply.sse(handler) run in the adapter matrix
+// (packages/testkit/test/adapters); this is reply.sse(options) from a handler of its own.
 
 let app: FastifyInstance | undefined;
 let hub: Hub | undefined;
@@ -20,57 +23,18 @@ afterEach(async () => {
   hub = undefined;
 });
 
-interface Server {
-  base: string;
-  /** Every stream opened, with its raw response. */
-  opened: { stream: SseStream<object>; res: ServerResponse }[];
-  /** Hand-driven streams still running. */
-  ticking: Set<SseStream<object>>;
-  /** Tick timers still set. */
-  timers: Set<NodeJS.Timeout>;
-}
-
-/** One route of each kind; the hub's heartbeat timer runs while any stream is open. */
-async function start(): Promise<Server> {
+/** A route calling reply.sse(options); the hub's heartbeat timer runs while a stream is open. */
+async function start(): Promise<{ base: string; opened: { stream: SseStream<object>; res: ServerResponse }[] }> {
   hub = createHub({ retry: 3000, heartbeatMs: 1000 });
   app = Fastify();
   await app.register(ssekit, { hub });
-  const opened: Server['opened'] = [];
-  const ticking = new Set<SseStream<object>>();
-  const timers = new Set<NodeJS.Timeout>();
-  const keep = (stream: SseStream<object>, res: ServerResponse): void => {
-    if (opened.length < 50) opened.push({ stream, res });
-  };
-  app.get(
-    '/events',
-    // An asynchronous check, so some clients leave while it runs.
-    { sse: { authorize: async (_request, topics) => Promise.resolve(topics) } },
-    async (_request, reply) => keep(await reply.sse(), reply.raw),
-  );
+  const opened: { stream: SseStream<object>; res: ServerResponse }[] = [];
   app.get('/manual', async (_request, reply) => {
-    keep(await reply.sse({ topics: ['manual'] }), reply.raw);
+    // An asynchronous check, so some clients leave while it runs.
+    const stream = await reply.sse({ topics: ['manual'], authorize: async (_req, topics) => Promise.resolve(topics) });
+    if (stream !== undefined && opened.length < 50) opened.push({ stream, res: reply.raw });
   });
-  app.get('/ticks', (_request, reply) =>
-    reply.sse(
-      (stream) => {
-        keep(stream, reply.raw);
-        ticking.add(stream);
-        const timer = setInterval(() => stream.send({ data: 'tick' }), 50);
-        timers.add(timer);
-        stream.signal.addEventListener(
-          'abort',
-          () => {
-            clearInterval(timer);
-            timers.delete(timer);
-            ticking.delete(stream);
-          },
-          { once: true },
-        );
-      },
-      { retry: 3000, heartbeatMs: 1000 },
-    ),
-  );
-  return { base: await listen(app), opened, ticking, timers };
+  return { base: await listen(app), opened };
 }
 
 /** Connects and aborts: after the first bytes, or as soon as the request is sent. */
@@ -85,60 +49,48 @@ function cycle(url: string, early: boolean): Promise<void> {
   });
 }
 
-function resources(): string[] {
-  return process.getActiveResourcesInfo().sort();
-}
-
-describe('client disconnects', () => {
-  it('end the stream with reason "client" and unregister it, on every kind of route', async () => {
+describe('reply.sse(options) and client disconnects', () => {
+  it('ends the stream with reason "client" and unregisters it', async () => {
     const server = await start();
-    for (const path of ['/events', '/manual', '/ticks']) {
-      const client = await SseClient.connect(`${server.base}${path}`);
-      await client.waitFor((c) => c.retries.length === 1);
-      const { stream } = server.opened.at(-1)!;
-      expect(stream.closed).toBe(false);
-      client.close();
-      await until(() => stream.closed, `${path} to end`);
-      expect([path, stream.signal.reason]).toEqual([path, 'client']);
-    }
+    const client = await SseClient.connect(`${server.base}/manual`);
+    await client.waitFor((c) => c.retries.length === 1);
+    const { stream } = server.opened.at(-1)!;
+    expect(stream.closed).toBe(false);
+    client.close();
+    await eventually(() => stream.closed, 'the stream to end');
+    expect(stream.signal.reason).toBe('client');
     expect(hub!.stats().connections).toBe(0);
-    expect(server.ticking.size).toBe(0);
   });
 
-  it('leave no stream, listener, timer or socket behind after 1,000 connect/abort cycles', async () => {
+  it('leaves no stream, listener, timer or socket behind after 1,000 connect/abort cycles', async () => {
     const server = await start();
-    const paths = ['/events', '/manual', '/ticks'];
+    const url = `${server.base}/manual`;
     const settled = async (): Promise<void> => {
-      await until(() => hub!.stats().connections === 0 && server.ticking.size === 0, 'every stream to end', 10_000);
-      await until(
-        async () => (await new Promise<number>((resolve) => app!.server.getConnections((_e, n) => resolve(n)))) === 0,
-        'every socket to close',
-        10_000,
-      );
+      await eventually(() => hub!.stats().connections === 0, 'every stream to end', 10_000);
+      await eventually(async () => (await connectionsOf(app!.server)) === 0, 'every socket to close', 10_000);
     };
     // Warm up once so lazily created resources exist before the baseline.
-    await Promise.all(paths.map((path) => cycle(`${server.base}${path}`, false)));
+    await cycle(url, false);
     await settled();
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const before = resources();
-    const serverListeners = app!.server.eventNames().map((name) => [name, app!.server.listenerCount(name)]);
+    const before = activeResources();
+    const serverListeners = listenerCounts(app!.server);
 
     const cycles = 1000;
     const concurrency = 20;
     for (let i = 0; i < cycles; i += concurrency) {
-      await Promise.all(
-        Array.from({ length: concurrency }, (_, j) =>
-          cycle(`${server.base}${paths[(i + j) % paths.length]!}`, (i + j) % 4 === 0),
-        ),
-      );
+      await Promise.all(Array.from({ length: concurrency }, (_, j) => cycle(url, (i + j) % 4 === 0)));
     }
     await settled();
     expect(hub!.stats()).toMatchObject({ connections: 0, topics: {}, queuedBytes: 0 });
-    expect(server.timers.size).toBe(0);
-    // The hub's heartbeat timer and the tick timers are gone: the process holds what it held.
-    await until(() => resources().join() === before.join(), 'the active resources to settle', 10_000);
-    expect(resources()).toEqual(before);
-    expect(app!.server.eventNames().map((name) => [name, app!.server.listenerCount(name)])).toEqual(serverListeners);
+    // The hub's heartbeat timer is gone: the process holds what it held.
+    await eventually(
+      () => JSON.stringify(activeResources()) === JSON.stringify(before),
+      'the active resources to settle',
+      10_000,
+    );
+    expect(activeResources()).toEqual(before);
+    expect(listenerCounts(app!.server)).toEqual(serverListeners);
     // Every listener ssekit put on a response or a stream's signal was removed.
     expect(server.opened.length).toBe(50);
     for (const { stream, res } of server.opened) {

@@ -1,5 +1,3 @@
-import http from 'node:http';
-import type { IncomingHttpHeaders } from 'node:http';
 import { Writable } from 'node:stream';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 
@@ -9,37 +7,6 @@ export async function listen(app: FastifyInstance): Promise<string> {
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('no TCP address');
   return `http://127.0.0.1:${address.port}`;
-}
-
-/** A plain answer, read whole, over a fresh connection. */
-export interface Answer {
-  status: number;
-  headers: IncomingHttpHeaders;
-  text: string;
-}
-
-export function get(url: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') });
-      });
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-/** Waits until `check` holds, polling; throws with `what` after the deadline. */
-export async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 /** What a pino logger wrote, one parsed object per line. */
@@ -61,16 +28,6 @@ export function captureLog(): LogCapture {
   return { stream, lines };
 }
 
-/** The message of the error `fn` throws, to compare whole bodies with. */
-export function messageOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    return (err as Error).message;
-  }
-  throw new Error('expected a throw');
-}
-
 /** The handler of an `{ sse }` route that has nothing more to do once its stream is open. */
 export function streamOpen(request: { log: FastifyBaseLogger }): void {
   request.log.debug('stream open');
@@ -81,4 +38,9 @@ export function stableHeaders(headers: object): Record<string, unknown> {
   const plain: Record<string, unknown> = Object.fromEntries(Object.entries(headers));
   delete plain.date;
   return plain;
+}
+
+/** Fastify's default error body. */
+export function fastifyError(statusCode: number, error: string, message: string, code?: string): string {
+  return JSON.stringify(code === undefined ? { statusCode, error, message } : { statusCode, code, error, message });
 }

@@ -2,11 +2,12 @@ import http2 from 'node:http2';
 import type { IncomingHttpHeaders } from 'node:http2';
 import { createHub, parseLastEventId } from '@ssekit/core';
 import type { Hub } from '@ssekit/core';
+import { eventually, messageOf } from '@ssekit/testkit';
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ssekit } from '../src/index.js';
-import { messageOf, stableHeaders, streamOpen, until } from './helpers.js';
+import { stableHeaders, streamOpen } from './helpers.js';
 
 let app: FastifyInstance<http2.Http2Server> | undefined;
 let hub: Hub | undefined;
@@ -70,24 +71,24 @@ describe('Fastify with http2: true (h2c)', () => {
       'cache-control': 'no-cache, no-transform',
       'x-accel-buffering': 'no',
     });
-    await until(() => answer.body() === 'retry: 3000\n\n', 'the retry hint');
+    await eventually(() => answer.body() === 'retry: 3000\n', 'the retry hint');
 
     const published = await hub!.publish('news', { event: 'headline', data: 'over h2' });
     expect(published.delivered).toBe(1);
-    await until(() => answer.body().length > 13, 'the event');
-    expect(answer.body()).toBe(`retry: 3000\n\nid: ${published.id}\nevent: headline\ndata: over h2\n\n`);
+    await eventually(() => answer.body().length > 13, 'the event');
+    expect(answer.body()).toBe(`retry: 3000\nid: ${published.id}\nevent: headline\ndata: over h2\n\n`);
   });
 
   it('unregisters the stream when the client cancels it, and keeps the session usable', async () => {
     const client = await start();
     const answer = await request(client, '/events');
-    await until(() => hub!.stats().connections === 1, 'the subscription');
+    await eventually(() => hub!.stats().connections === 1, 'the subscription');
     answer.stream.close(http2.constants.NGHTTP2_CANCEL);
     await answer.ended;
-    await until(() => hub!.stats().connections === 0, 'the stream to be unregistered');
+    await eventually(() => hub!.stats().connections === 0, 'the stream to be unregistered');
 
     const again = await request(client, '/ticks');
-    await until(() => again.body() === 'id: 0\ndata: tick 0\n\n', 'a hand-driven stream on the same session');
+    await eventually(() => again.body() === 'id: 0\ndata: tick 0\n\n', 'a hand-driven stream on the same session');
     expect(again.headers[':status']).toBe(200);
   });
 

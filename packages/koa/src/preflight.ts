@@ -1,6 +1,6 @@
-import { assertCorsOptions } from '@ssekit/core';
+import { assertCorsOptions, preflightAnswer } from '@ssekit/core';
 import type { CorsOptions } from '@ssekit/core';
-import { handlePreflight } from '@ssekit/node';
+import { writeAnswer } from '@ssekit/node';
 import type { Context, ExtendableContext } from 'koa';
 import type { KoaSseMiddleware } from './options.js';
 
@@ -25,7 +25,7 @@ export function ssePreflight<TContext extends ExtendableContext = Context>(
 ): KoaSseMiddleware<TContext> {
   assertCorsOptions(cors);
   return (ctx) => {
-    handlePreflight(ctx.req, ctx.res, cors);
+    writeAnswer(ctx.req, ctx.res, preflightAnswer(cors, ctx.get('origin') || undefined));
     ctx.respond = false;
     return Promise.resolve();
   };

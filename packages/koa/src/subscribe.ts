@@ -1,70 +1,42 @@
-import { assertCorsOptions, assertLimitRetry, isSsekitError } from '@ssekit/core';
+import { createAdmission } from '@ssekit/core';
 import type { SseStream } from '@ssekit/core';
-import { handlePreflight, sendRetryLater, startStream, statusOf } from '@ssekit/node';
-import type { SseHandlerOptions } from '@ssekit/node';
+import { serveStream } from '@ssekit/node';
 import type { ExtendableContext } from 'koa';
-import { forKoa } from './koa-error.js';
+import { answerLate, chainReturnedEarly, forKoa, holdKoa, streamsHere } from './koa-context.js';
 import type { KoaSseMiddleware, KoaSseOptions } from './options.js';
-import { isStreamRequest, onPath } from './stream-request.js';
+import { assertPath } from './path.js';
 
 /** The middleware of `sse({ hub, ...options })`; the options are checked here, once. */
 export function subscribing<TEvents extends object, TContext extends ExtendableContext>(
   options: KoaSseOptions<TEvents, TContext>,
 ): KoaSseMiddleware<TContext> {
-  const { hub, path, cors, limitResponse, onError } = options;
-  if (cors !== undefined) assertCorsOptions(cors);
-  if (options.limitRetryMs !== undefined) assertLimitRetry(options.limitRetryMs);
+  const admission = createAdmission(options, {
+    factory: 'sse()',
+    ownKeys: ['path'],
+    // `ctx.ip` is '' when the socket has no address left.
+    defaultClientKey: (ctx) => ctx.ip || undefined,
+  });
+  const { path } = options;
+  assertPath(path);
+  const cors = options.cors !== undefined;
   return async (ctx, next) => {
-    if (cors !== undefined && ctx.method === 'OPTIONS' && onPath(ctx, path)) {
-      handlePreflight(ctx.req, ctx.res, cors);
-      ctx.respond = false;
-      return;
-    }
-    if (!isStreamRequest(ctx, path)) {
+    if (!streamsHere(ctx, path, cors)) {
       await next();
       return;
     }
-    const streamOptions = nodeOptions(options, ctx);
-    let stream: SseStream<TEvents>;
+    const hold = holdKoa(ctx);
+    let stream: SseStream<TEvents> | undefined;
     try {
-      stream = await startStream(hub, ctx.req, ctx.res, streamOptions);
+      stream = await serveStream(admission, ctx, ctx.req, ctx.res);
     } catch (err) {
-      if (isSsekitError(err, 'too_many_connections') && limitResponse !== 429 && !ctx.res.headersSent) {
-        // Answered in full here: Koa steps out as for a stream.
-        sendRetryLater(ctx.req, ctx.res, streamOptions);
-        ctx.respond = false;
+      if (hold.release(true)) {
+        answerLate(ctx, err);
         return;
       }
-      if (onError !== undefined && statusOf(err) >= 500) report(onError, err, ctx);
-      throw forKoa(err, ctx.res);
+      throw forKoa(err);
     }
-    ctx.respond = false;
-    ctx.sse = stream as SseStream;
+    // The stream (or the answer written instead) owns the response: Koa stays out.
+    if (hold.release(false)) ctx.app.emit('error', chainReturnedEarly(), ctx);
+    if (stream !== undefined) ctx.sse = stream as SseStream;
   };
-}
-
-// The Koa-shaped hooks, seen through the node-shaped ones; built once per connection.
-function nodeOptions<TContext extends ExtendableContext>(
-  options: Omit<KoaSseOptions<object, TContext>, 'hub'>,
-  ctx: TContext,
-): SseHandlerOptions {
-  const { topics, authorize, clientKey } = options;
-  return {
-    retry: options.retry,
-    headers: options.headers,
-    cors: options.cors,
-    limitRetryMs: options.limitRetryMs,
-    topics: topics && (() => topics(ctx)),
-    authorize: authorize && ((_req, list) => authorize(ctx, list)),
-    // `ctx.ip` is '' when the socket has no address left.
-    clientKey: () => (clientKey === undefined ? ctx.ip || undefined : clientKey(ctx)),
-  };
-}
-
-function report<TContext>(onError: (err: unknown, ctx: TContext) => void, err: unknown, ctx: TContext): void {
-  try {
-    onError(err, ctx);
-  } catch {
-    // The error is still thrown to Koa: a failing reporter must not swallow it.
-  }
 }

@@ -138,6 +138,12 @@ describe('sse({ hub })', () => {
     ssePreflight({ origins: 'https://app.example.com' });
   });
 
+  it('takes topics as a list', () => {
+    new Koa().use(sse({ hub, path: '/events', topics: ['news', 'sports'] }));
+    // @ts-expect-error topics are a list or a function, not one string
+    sse({ hub, topics: 'news' });
+  });
+
   it('refuses what is not a hub option', () => {
     // @ts-expect-error the hub is required
     sse({ path: '/events' });

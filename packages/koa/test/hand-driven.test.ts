@@ -27,7 +27,7 @@ describe.each(KOA_VERSIONS)('$name: sse(handler) and ctx.sse', ({ Koa }) => {
     const client = await harness.connect(`${url}/hello/ann`);
     await client.waitForEvents(1);
     expect(client.headers['content-type']).toBe('text/event-stream; charset=utf-8');
-    expect(client.raw).toBe('retry: 500\n\nevent: hello\ndata: ann\n\n');
+    expect(client.raw).toBe('retry: 500\nevent: hello\ndata: ann\n\n');
     expect(same).toBe(true);
   });
 

@@ -39,22 +39,8 @@ export function listen(app: Koa3): Promise<Listening> {
   });
 }
 
-/** The number of open connections the server counts. */
-export function connectionsOf(server: Server): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.getConnections((err, count) => (err ? reject(err) : resolve(count)));
-  });
-}
-
-/** `process.getActiveResourcesInfo()` as counts per kind, e.g. `{ Timeout: 2, TCPSocketWrap: 3 }`. */
-export function activeResources(): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const kind of process.getActiveResourcesInfo()) counts[kind] = (counts[kind] ?? 0) + 1;
-  return counts;
-}
-
 /** The first bytes of every hub stream in these tests (`retry: 1000`). */
-export const RETRY = 'retry: 1000\n\n';
+export const RETRY = 'retry: 1000\n';
 
 /**
  * Hubs, servers and clients for one test file, all closed after each test.

@@ -1,92 +1,98 @@
-import type { Hub, Sink, Subscription } from '@ssekit/core';
-import { SsekitError, assertCorsOptions, assertLimitRetry, assertTopic, isSsekitError } from '@ssekit/core';
-import { applyCors, handlePreflight } from './cors.js';
-import { sseHeaders } from './headers.js';
+import { createAdmission, isStreamRequest, refusalAnswer } from '@ssekit/core';
+import type { AdmissionOptions, Subscription } from '@ssekit/core';
+import { writeAnswer } from './answer.js';
 import type { NodeRequest } from './headers.js';
-import { bindNodeResponse, flushHeaders, nodeSink, setNoDelay } from './node-sink.js';
 import type { NodeResponse } from './node-sink.js';
-import type { SseHandlerOptions } from './options.js';
-import { limitRetryDelay, reportError, sendRefusal } from './refusal.js';
-import { checkRetry, lastEventIdOf, requestUrl, topicsFromQuery } from './request.js';
+import { nodeView } from './request.js';
+import { serveStream } from './serve.js';
 
 /**
- * Turns one request into a hub subscription: applies CORS, resolves and authorizes its topics,
- * checks its `Last-Event-ID`, then subscribes, and writes the headers with the first bytes (the
- * `retry:` hint leaves at once).
- *
- * Everything that can refuse the request runs before the first byte, so a rejection is a plain
- * HTTP error the caller (or its framework) answers; `sendRefusal` answers it as
- * `createSseHandler` does.
- *
- * @param hub - the hub to subscribe to.
- * @param req - the request.
- * @param res - its response, not started yet.
- * @param options - topics, authorization, CORS, client key, retry, extra headers.
- * @returns the subscription; its `signal` aborts when the stream ends.
- * @throws SsekitError `invalid_topic`, `invalid_last_event_id`, `forbidden`, `closed`,
- * `too_many_connections` (with `Retry-After` set on `res`), `headers_sent` or `invalid_option`
- * (a bad `retry` or `cors`), before anything was written.
+ * Options of {@link createSseHandler}: the options every ssekit adapter takes (see
+ * `AdmissionOptions` in `@ssekit/core`); the hooks receive the Node request.
  */
-export async function startStream<TEvents extends object>(
-  hub: Hub<TEvents>,
-  req: NodeRequest,
-  res: NodeResponse,
-  options: SseHandlerOptions = {},
-): Promise<Subscription<TEvents>> {
-  if (options.cors !== undefined) applyCors(req, res, options.cors);
-  const url = requestUrl(req);
-  const lastEventId = lastEventIdOf(req, url);
-  const topics = await authorizedTopics(req, await (options.topics ?? topicsFromQuery)(req, url), options);
-  if (options.retry !== undefined) checkRetry(options.retry);
-  if (options.limitRetryMs !== undefined) assertLimitRetry(options.limitRetryMs);
-  if (res.headersSent) {
-    throw new SsekitError(
-      'headers_sent',
-      'ssekit: the response already started; mount the SSE handler before anything writes.',
-    );
-  }
-  if (hub.closed) throw new SsekitError('closed', 'ssekit: the server is shutting down; reconnect later.');
-  const head = deferredHead(req, res, options.headers);
-  let stream: Subscription<TEvents>;
-  try {
-    const clientKey = options.clientKey === undefined ? remoteAddress(req) : options.clientKey(req);
-    stream = hub.subscribe(head.sink, { topics, lastEventId, retry: options.retry, clientKey });
-  } catch (err) {
-    // The hub refused before writing: the response is untouched and can still be any answer.
-    if (isSsekitError(err, 'too_many_connections')) {
-      res.setHeader('retry-after', String(Math.ceil(limitRetryDelay(options) / 1000)));
-    }
-    throw err;
-  }
-  head.send();
-  const unbind = bindNodeResponse(req, res, stream);
-  // The sink's end removes the listeners; a stream that ended already did before they existed.
-  if (stream.closed) unbind();
-  else head.unbind = unbind;
-  // With no retry hint nothing was written yet; the headers still leave at once.
-  flushHeaders(res);
-  return stream;
+export type SseHandlerOptions<TEvents extends object = Record<string, unknown>> = AdmissionOptions<
+  TEvents,
+  NodeRequest
+>;
+
+/**
+ * A request handler for `http.createServer`, `http2.createServer` or
+ * `http2.createSecureServer`, made by {@link createSseHandler}.
+ */
+export interface SseHandler<TEvents extends object = Record<string, unknown>> {
+  /**
+   * Answers the request: a `GET` becomes a stream; a refusal is answered with its status and
+   * `{ "error": message }`; with `cors`, an `OPTIONS` gets the preflight answer; any other
+   * method a `405`.
+   */
+  (req: NodeRequest, res: NodeResponse): void;
+  /**
+   * The same for a `GET` a router has matched, as a promise: of the subscription, or of
+   * `undefined` when the request was answered (a preflight, the retry answer over a limit). A
+   * refusal rejects, its `headers` set on `res`, for the router to answer (`sendError(res, err)`
+   * answers as the handler does).
+   */
+  start(req: NodeRequest, res: NodeResponse): Promise<Subscription<TEvents> | undefined>;
 }
 
 /**
- * The requested topics `authorize` allows, in the order asked. Every topic is checked, including
- * the ones `authorize` returns: the hub would only see them after the 200.
+ * Makes a handler that subscribes requests to a hub. The options are checked now: a bad value
+ * or an unknown key throws `SsekitError('invalid_option')`, before any request.
+ *
+ * @example
+ * ```ts
+ * const hub = createHub();
+ * http.createServer(createSseHandler({ hub })).listen(3000);
+ * ```
+ * @throws SsekitError `invalid_option`.
  */
-async function authorizedTopics(
-  req: NodeRequest,
-  requested: readonly string[],
-  options: SseHandlerOptions,
-): Promise<readonly string[]> {
-  for (const topic of requested) assertTopic(topic);
-  let topics = requested;
-  if (options.authorize !== undefined) {
-    const allowed = await options.authorize(req, requested);
-    for (const topic of allowed) assertTopic(topic);
-    const set = new Set(allowed);
-    topics = requested.filter((topic) => set.has(topic));
-  }
-  if (topics.length === 0) throw new SsekitError('forbidden', 'ssekit: no topic of this request may be received.');
-  return topics;
+export function createSseHandler<TEvents extends object>(options: SseHandlerOptions<TEvents>): SseHandler<TEvents> {
+  const admission = createAdmission(options, {
+    factory: 'createSseHandler()',
+    defaultClientKey: remoteAddress,
+    defaultOnError: logFailure,
+  });
+  const cors = options.cors !== undefined;
+  const start = (req: NodeRequest, res: NodeResponse): Promise<Subscription<TEvents> | undefined> =>
+    serveStream(admission, req, req, res);
+  // Returns void, not a promise: node:http ignores a listener's promise, and lint rules such as
+  // `no-misused-promises` would flag `http.createServer(createSseHandler(...))` otherwise.
+  const handler = (req: NodeRequest, res: NodeResponse): void => {
+    if (!isStreamRequest(nodeView(req), { routed: true, cors })) {
+      writeAnswer(req, res, {
+        status: 405,
+        headers: {
+          allow: cors ? 'GET, HEAD, OPTIONS' : 'GET, HEAD',
+          'content-type': 'application/json; charset=utf-8',
+        },
+        body: JSON.stringify({ error: 'ssekit: this URL serves an event stream; use GET.' }),
+        stream: false,
+      });
+      return;
+    }
+    start(req, res)
+      .catch((err: unknown) => {
+        writeAnswer(req, res, refusalAnswer(err));
+      })
+      .catch((failure: unknown) => {
+        // Answering failed too (the peer vanished mid-answer): never an unhandled rejection.
+        logFailure(failure, req);
+        (res as { destroy(): unknown }).destroy();
+      });
+  };
+  return Object.assign(handler, { start });
+}
+
+/**
+ * Answers a request whose stream could not start the way {@link createSseHandler} does: the
+ * error's status, the headers it carries, and `{ "error": message }` (a 5xx's message hidden,
+ * but for ssekit's own `closed` and `unavailable`).
+ * A response that already started is only ended.
+ * @param res - the response.
+ * @param err - what `handler.start()` rejected with, or any error.
+ */
+export function sendError(res: NodeResponse, err: unknown): void {
+  writeAnswer(res.req, res, refusalAnswer(err));
 }
 
 function remoteAddress(req: NodeRequest): string | undefined {
@@ -94,80 +100,7 @@ function remoteAddress(req: NodeRequest): string | undefined {
   return (req.socket as typeof req.socket | null)?.remoteAddress;
 }
 
-/**
- * A sink that writes the `200` and its headers just before its first byte (or its end), so a hub
- * that refuses the subscription (a connection limit) leaves the response free for a refusal.
- */
-function deferredHead(
-  req: NodeRequest,
-  res: NodeResponse,
-  extra: Record<string, string> | undefined,
-): { sink: Sink; send: () => void; unbind: (() => void) | undefined } {
-  const sink = nodeSink(res);
-  let sent = false;
-  const send = (): void => {
-    if (sent) return;
-    sent = true;
-    res.writeHead(200, sseHeaders(req, extra));
-    setNoDelay(req);
-  };
-  const head: { sink: Sink; send: () => void; unbind: (() => void) | undefined } = {
-    send,
-    unbind: undefined,
-    sink: {
-      write(chunk) {
-        send();
-        return sink.write(chunk);
-      },
-      end(reason) {
-        head.unbind?.();
-        head.unbind = undefined;
-        try {
-          send();
-        } catch {
-          // A response whose peer is gone may refuse headers; it is ending either way.
-        }
-        return sink.end(reason);
-      },
-    },
-  };
-  return head;
-}
-
-/**
- * A request handler for `http.createServer`, `http2.createServer` or
- * `http2.createSecureServer` that subscribes every request to the hub. Refusals are answered
- * with their status and a JSON body `{ "error": message }`; a request over a connection limit
- * as `limitResponse` says; with `cors`, `OPTIONS` requests get the preflight answer.
- *
- * @example
- * ```ts
- * const hub = createHub();
- * http.createServer(createSseHandler(hub)).listen(3000);
- * ```
- */
-export function createSseHandler<TEvents extends object>(
-  hub: Hub<TEvents>,
-  options: SseHandlerOptions = {},
-): (req: NodeRequest, res: NodeResponse) => void {
-  // Mistakes in the options throw here, not as a 500 on every request.
-  if (options.cors !== undefined) assertCorsOptions(options.cors);
-  if (options.limitRetryMs !== undefined) assertLimitRetry(options.limitRetryMs);
-  // Returns void, not a promise: node:http ignores a listener's promise, and lint rules such as
-  // `no-misused-promises` would flag `http.createServer(createSseHandler(hub))` otherwise.
-  return (req, res) => {
-    if (options.cors !== undefined && req.method === 'OPTIONS') {
-      handlePreflight(req, res, options.cors);
-      return;
-    }
-    startStream(hub, req, res, options)
-      .catch((err: unknown) => {
-        sendRefusal(req, res, err, options);
-      })
-      .catch((failure: unknown) => {
-        // Answering failed too (the peer vanished mid-answer): never an unhandled rejection.
-        reportError(failure, req, options.onError);
-        (res as { destroy(): unknown }).destroy();
-      });
-  };
+function logFailure(err: unknown, req: NodeRequest): void {
+  // The URL goes in as a value, not spliced into the text: it may hold line breaks (log injection).
+  console.error('ssekit: a stream request failed', { method: req.method, url: req.url }, err);
 }

@@ -54,11 +54,10 @@ export function nodeSink(res: NodeResponse): Sink {
   return {
     write(chunk) {
       if (direct === undefined) direct = http2 ? null : directSocket(res);
-      if (direct !== null) {
-        if (direct.destroyed) throw new Error('socket destroyed');
-        return chunk.byteLength === 0 || direct.write(chunkFrame(chunk));
-      }
-      if (http2 ? res.stream.destroyed : res.destroyed) throw new Error('response destroyed');
+      // A connection gone is the client leaving, not a failure: its 'close' ends the stream
+      // (reason 'client') in a moment; until then, the stream holds what it would have written.
+      if (direct !== null) return !direct.destroyed && (chunk.byteLength === 0 || direct.write(chunkFrame(chunk)));
+      if (http2 ? res.stream.destroyed : res.destroyed) return false;
       const accepted = writable.write(chunk);
       writable.flush?.();
       return accepted;
@@ -70,11 +69,18 @@ export function nodeSink(res: NodeResponse): Sink {
           return;
         }
         res.once('close', resolve);
-        if (reason === 'evicted' || reason === 'error' || isStalled(writable, res, direct)) writable.destroy();
+        if (reason === 'evicted' || reason === 'error' || isStalled(writable, res, direct)) abort(res, writable);
         else {
           // No callback argument: compression middleware wraps `end(chunk, encoding)` and would
-          // take a function for a chunk; 'finish' (or 'close', above) says the end went out.
-          res.once('finish', resolve);
+          // take a function for a chunk; 'finish' (or 'close', above) says the end went out. An
+          // HTTP/1.1 connection that carried a stream is not kept alive after it: the client
+          // opens a new one to reconnect, and a keep-alive timer would only hold this one idle.
+          // node:http detaches the socket before 'finish' listeners run: taken now.
+          const socket = 'stream' in res ? null : res.socket;
+          res.once('finish', () => {
+            resolve();
+            if (socket !== null && !socket.destroyed) socket.end();
+          });
           writable.end();
         }
       });
@@ -132,6 +138,22 @@ function chunkFrame(chunk: Uint8Array): Buffer {
   lastChunk = chunk;
   lastFrame = frame;
   return frame;
+}
+
+/**
+ * Drops a connection whose client cannot take its end: with a reset, not a FIN, where the socket
+ * allows it. A FIN would wait behind everything still queued for a client that does not read;
+ * the kernel would keep that queue (up to a few MiB per connection) in FIN-WAIT-1 for as long as
+ * the client likes. A reset discards it at once. An HTTP/2 stream is reset by `destroy()`; its
+ * session's socket serves other streams and stays.
+ */
+function abort(res: NodeResponse, writable: WritableResponse): void {
+  const socket = 'stream' in res ? null : res.socket;
+  if (socket?.resetAndDestroy !== undefined && !socket.destroyed) {
+    socket.resetAndDestroy();
+    return;
+  }
+  writable.destroy();
 }
 
 function isDestroyed(res: NodeResponse): boolean {

@@ -1,10 +1,10 @@
-import { SsekitError, openStream as openSinkStream } from '@ssekit/core';
+import { SsekitError, assertOpenStreamOptions, openStream as openSinkStream } from '@ssekit/core';
 import type { OpenStreamOptions as SinkStreamOptions, SseStream } from '@ssekit/core';
+import { markStreaming } from './guard.js';
 import { sseHeaders } from './headers.js';
 import type { NodeRequest } from './headers.js';
 import { bindNodeResponse, flushHeaders, nodeSink, setNoDelay, unbindingSink } from './node-sink.js';
 import type { NodeResponse } from './node-sink.js';
-import { checkRetry } from './request.js';
 
 /** Options of {@link openStream}. */
 export interface OpenStreamOptions extends SinkStreamOptions {
@@ -32,24 +32,26 @@ export interface OpenStreamOptions extends SinkStreamOptions {
  * @param res - its response, not started yet.
  * @param options - retry hint, heartbeat, budget, extra headers.
  * @throws SsekitError `headers_sent` when the response already started, `invalid_option` for a
- * bad `retry`; nothing is written then.
+ * bad option; nothing is written then.
  */
 export function openStream<TEvents extends object = Record<string, unknown>>(
   req: NodeRequest,
   res: NodeResponse,
   options: OpenStreamOptions = {},
 ): SseStream<TEvents> {
+  assertOpenStreamOptions(options, 'openStream()', ['headers']);
   if (res.headersSent) {
     throw new SsekitError(
       'headers_sent',
       'ssekit: the response already started; open the stream before anything writes.',
     );
   }
-  if (options.retry !== undefined) checkRetry(options.retry);
-  res.writeHead(200, sseHeaders(req, options.headers));
+  const { headers, ...streamOptions } = options;
+  res.writeHead(200, sseHeaders(req, headers));
   setNoDelay(req);
+  if (!('stream' in req)) markStreaming(req.socket);
   const sink = unbindingSink(nodeSink(res));
-  const stream = openSinkStream<TEvents>(sink, options);
+  const stream = openSinkStream<TEvents>(sink, streamOptions);
   const unbind = bindNodeResponse(req, res, stream);
   // The sink's end removes the listeners; a stream that ended already did before they existed.
   if (stream.closed) unbind();

@@ -1,19 +1,19 @@
 import http2 from 'node:http2';
 import type { Socket } from 'node:net';
-import { createHub } from '@ssekit/core';
 import type { Hub, SseStream } from '@ssekit/core';
+import { RETRY, eventually, testHub } from '@ssekit/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSseHandler, openStream } from '../src/index.js';
 import type { SseHandlerOptions } from '../src/index.js';
 import { H2Stream, connectH2 } from './support/h2-client.js';
-import { listen, selfSignedCertificate, until } from './support/servers.js';
+import { listen, selfSignedCertificate } from './support/servers.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-const RETRY = 'retry: 3000\n\n';
+const APP = 'https://app.example.com';
 
 /** Response headers as the contract wants them on HTTP/2: no connection-specific ones. */
 function expectContractHeaders(headers: http2.IncomingHttpHeaders): void {
@@ -36,15 +36,14 @@ function noDelayOf(socket: Socket): unknown {
 }
 
 async function h2c(
-  options: SseHandlerOptions = {},
+  options: Omit<SseHandlerOptions, 'hub'> = {},
+  hub: Hub = testHub(),
 ): Promise<{ hub: Hub; session: http2.ClientHttp2Session; server: http2.Http2Server }> {
-  const hub = createHub({ heartbeatMs: 0 });
-  const server = http2.createServer(createSseHandler(hub, options));
+  const server = http2.createServer(createSseHandler({ hub, ...options }));
   const listening = await listen(server);
   const session = await connectH2(listening.url);
   cleanups.push(async () => {
     session.destroy();
-    await hub.close();
     await listening.close();
   });
   return { hub, session, server };
@@ -78,14 +77,14 @@ describe('createSseHandler on http2.createServer (h2c)', () => {
     const { hub, session } = await h2c();
     const first = new H2Stream(session, '/events');
     const second = new H2Stream(session, '/events');
-    await until(() => hub.stats().connections === 2, 'two streams on one session');
+    await eventually(() => hub.stats().connections === 2, 'two streams on one session');
     first.cancel();
-    await until(() => hub.stats().connections === 1, 'the cancelled stream to be unregistered');
+    await eventually(() => hub.stats().connections === 1, 'the cancelled stream to be unregistered');
     await second.waitFor((s) => s.raw === RETRY, 'the retry line');
     const { id } = await hub.publish('default', { data: 'still here' });
     await second.waitFor((s) => s.raw === `${RETRY}id: ${id}\ndata: still here\n\n`, 'the event');
     session.destroy();
-    await until(() => hub.stats().connections === 0, 'the session’s streams to be unregistered');
+    await eventually(() => hub.stats().connections === 0, 'the session’s streams to be unregistered');
   });
 
   it('answers refusals with their status and a JSON body', async () => {
@@ -104,23 +103,15 @@ describe('createSseHandler on http2.createServer (h2c)', () => {
     await stream.waitFor((s) => s.raw === RETRY, 'the retry line');
     await hub.close({ retry: 10_000 });
     await stream.waitFor((s) => s.ended, 'the end of the stream');
-    expect(stream.raw).toBe(`${RETRY}retry: 10000\n\n`);
+    expect(stream.raw).toBe(`${RETRY}retry: 10000\n`);
   });
 
   it('evicts a stream whose client stops reading, without blocking the other streams of the session', async () => {
     const budget = 128 * 1024;
-    const hub = createHub({ heartbeatMs: 0, writeTimeoutMs: 0, maxBufferedBytes: budget, replaySize: 4 });
-    const server = http2.createServer(createSseHandler(hub));
-    const listening = await listen(server);
-    const session = await connectH2(listening.url);
-    cleanups.push(async () => {
-      session.destroy();
-      await hub.close();
-      await listening.close();
-    });
+    const { hub, session } = await h2c({}, testHub({ writeTimeoutMs: 0, maxBufferedBytes: budget, replaySize: 4 }));
     const stalled = new H2Stream(session, '/events');
     const reading = new H2Stream(session, '/events');
-    await until(() => hub.stats().connections === 2, 'two streams');
+    await eventually(() => hub.stats().connections === 2, 'two streams');
     await stalled.waitFor((s) => s.raw === RETRY, 'the retry line');
     stalled.stream.pause();
     const payload = 'y'.repeat(8 * 1024);
@@ -130,30 +121,55 @@ describe('createSseHandler on http2.createServer (h2c)', () => {
       await hub.publish('default', { data: payload });
       published++;
       const count = published;
-      await reading.waitFor((s) => s.raw.split('\n\n').length - 2 === count, `event ${count} on the reading stream`);
+      await reading.waitFor((s) => s.raw.split('\n\n').length - 1 === count, `event ${count} on the reading stream`);
     }
     expect(hub.stats().connections).toBe(1);
     // The server reset the stream; a paused client only notices once it reads again.
     stalled.stream.resume();
     await stalled.waitFor((s) => s.ended, 'the evicted stream to be reset');
-    expect(stalled.raw.split('\n\n').length - 2).toBeLessThan(published);
+    expect(stalled.raw.split('\n\n').length - 1).toBeLessThan(published);
   });
 
   it('runs on a session socket with Nagle off (Node’s http2 servers do it; the compat API forbids touching it)', async () => {
-    const hub = createHub({ heartbeatMs: 0 });
-    const server = http2.createServer(createSseHandler(hub));
+    const hub = testHub();
+    const server = http2.createServer(createSseHandler({ hub }));
     const sockets: Socket[] = [];
     server.on('connection', (socket: Socket) => sockets.push(socket));
     const listening = await listen(server);
     const session = await connectH2(listening.url);
     cleanups.push(async () => {
       session.destroy();
-      await hub.close();
       await listening.close();
     });
     const stream = new H2Stream(session, '/events');
     await stream.waitFor((s) => s.raw === RETRY, 'the retry line');
     expect(noDelayOf(sockets[0] as Socket)).toBe(true);
+  });
+  it('answers a request over the limit with the retry answer and CORS headers, with no hop-by-hop header', async () => {
+    const { hub, session } = await h2c(
+      { cors: { origins: [APP] }, limitRetryMs: 2000 },
+      testHub({ maxConnections: 1 }),
+    );
+    const open = new H2Stream(session, '/events', { origin: APP });
+    await open.waitFor((s) => s.raw === RETRY, 'the retry line');
+    const refused = new H2Stream(session, '/events', { origin: APP });
+    await refused.waitFor((s) => s.ended, 'the end of the refused stream');
+    const hint = Number(/retry: (\d+)\n$/.exec(refused.raw)?.[1]);
+    expect(hint).toBeGreaterThanOrEqual(2000);
+    expect(hint).toBeLessThanOrEqual(3000);
+    expect(refused.raw).toBe(`: too many connections, retry later\nretry: ${hint}\n`);
+    const { date, ...headers } = refused.headers;
+    expect(typeof date).toBe('string');
+    expect(Object.fromEntries(Object.entries(headers))).toEqual({
+      ':status': 200,
+      vary: 'Origin',
+      'access-control-allow-origin': APP,
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      'x-accel-buffering': 'no',
+      'content-length': String(refused.raw.length),
+    });
+    expect(hub.stats()).toMatchObject({ connections: 1, rejected: 1 });
   });
 });
 
@@ -172,10 +188,10 @@ describe('openStream on HTTP/2', () => {
       await listening.close();
     });
     const client = new H2Stream(session, '/ticks');
-    await client.waitFor((s) => s.raw === 'retry: 2000\n\nid: a1\ndata: hello\n\n', 'the first event');
+    await client.waitFor((s) => s.raw === 'retry: 2000\nid: a1\ndata: hello\n\n', 'the first event');
     expectContractHeaders(client.headers);
     client.cancel();
-    await until(() => streams[0]?.signal.aborted === true, 'the signal to abort');
+    await eventually(() => streams[0]?.signal.aborted === true, 'the signal to abort');
     expect(streams[0]?.signal.reason).toBe('client');
   });
 });
@@ -191,12 +207,12 @@ describe('createSseHandler on http2.createSecureServer', () => {
       context.skip(reason);
       return;
     }
-    const hub = createHub({ heartbeatMs: 0 });
+    const hub = testHub();
     // noDelay as the README advises: Node leaves Nagle on for TLS sessions, and a handler cannot
     // reach the session's socket to turn it off.
     const server = http2.createSecureServer(
       { key: certificate.key, cert: certificate.cert, noDelay: true },
-      createSseHandler(hub),
+      createSseHandler({ hub }),
     );
     const sockets: Socket[] = [];
     server.on('connection', (socket: Socket) => sockets.push(socket));
@@ -204,7 +220,6 @@ describe('createSseHandler on http2.createSecureServer', () => {
     const session = await connectH2(listening.url, { ca: certificate.cert });
     cleanups.push(async () => {
       session.destroy();
-      await hub.close();
       await listening.close();
     });
     expect(session.alpnProtocol).toBe('h2');
@@ -215,6 +230,6 @@ describe('createSseHandler on http2.createSecureServer', () => {
     await stream.waitFor((s) => s.raw === `${RETRY}id: ${id}\ndata: secure\n\n`, 'the event');
     expect(noDelayOf(sockets[0] as Socket)).toBe(true);
     stream.cancel();
-    await until(() => hub.stats().connections === 0, 'the stream to be unregistered');
+    await eventually(() => hub.stats().connections === 0, 'the stream to be unregistered');
   });
 });

@@ -2,11 +2,10 @@ import http from 'node:http';
 import type { SseStream } from '@ssekit/core';
 import { SsekitError } from '@ssekit/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { request } from '../../testkit/src/http.js';
-import { SseClient } from '../../testkit/src/sse-client.js';
+import { SseClient, eventually, request } from '@ssekit/testkit';
 import { openStream } from '../src/index.js';
 import type { OpenStreamOptions } from '../src/index.js';
-import { listen, until } from './support/servers.js';
+import { listen } from './support/servers.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -54,11 +53,11 @@ describe('openStream', () => {
     cleanups.push(() => listening.close());
     const client = await connect(listening.url);
     await client.waitForEvents(3);
-    const expected = 'retry: 1000\n\nid: 0\ndata: tick 0\n\nid: 1\ndata: tick 1\n\nid: 2\ndata: tick 2\n\n';
+    const expected = 'retry: 1000\nid: 0\ndata: tick 0\n\nid: 1\ndata: tick 1\n\nid: 2\ndata: tick 2\n\n';
     expect(client.raw.slice(0, expected.length)).toBe(expected);
     expect(client.headers['content-type']).toBe('text/event-stream; charset=utf-8');
     client.close();
-    await until(() => streams[0]?.signal.aborted === true, 'the stream to end');
+    await eventually(() => streams[0]?.signal.aborted === true, 'the stream to end');
     expect(streams[0]?.signal.reason).toBe('client');
   });
 
@@ -131,11 +130,11 @@ describe('openStream', () => {
   it('aborts the signal with reason client when the client goes away', async () => {
     const { url, streams } = await serveStreams({ heartbeatMs: 0 });
     const client = await connect(url);
-    await until(() => streams.length === 1, 'the stream');
+    await eventually(() => streams.length === 1, 'the stream');
     const stream = streams[0] as SseStream;
     expect(stream.signal.aborted).toBe(false);
     client.close();
-    await until(() => stream.signal.aborted, 'the signal to abort');
+    await eventually(() => stream.signal.aborted, 'the signal to abort');
     expect(stream.signal.reason).toBe('client');
     expect(stream.closed).toBe(true);
     expect(stream.send({ data: 'too late' })).toBe(false);

@@ -1,18 +1,29 @@
 import http from 'node:http';
 import http2 from 'node:http2';
-import { createHub } from '@ssekit/core';
 import type { Hub } from '@ssekit/core';
+import { RETRY, eventually, testHub } from '@ssekit/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSseHandler, sendError, startStream } from '../src/index.js';
+import { createSseHandler, sendError } from '../src/index.js';
+import type { NodeRequest, NodeResponse } from '../src/index.js';
 import { H2Stream, connectH2 } from './support/h2-client.js';
-import { listen, until } from './support/servers.js';
+import { listen } from './support/servers.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-const RETRY = 'retry: 3000\n\n';
+/**
+ * Streams a request of any method: `start()` takes what a router matched (the handler itself
+ * answers methods other than GET with 405).
+ */
+function stream(hub: Hub, req: NodeRequest, res: NodeResponse): void {
+  createSseHandler({ hub })
+    .start(req, res)
+    .catch((err: unknown) => {
+      sendError(res, err);
+    });
+}
 
 /** A POST whose body the test sends in parts, read as an event stream. */
 class PostStream {
@@ -55,13 +66,10 @@ function readBody(req: http.IncomingMessage): Promise<string> {
 async function serve(
   handle: (hub: Hub, req: http.IncomingMessage, res: http.ServerResponse) => void,
 ): Promise<{ hub: Hub; url: string }> {
-  const hub = createHub({ heartbeatMs: 0 });
+  const hub = testHub();
   const server = http.createServer((req, res) => handle(hub, req, res));
   const listening = await listen(server);
-  cleanups.push(async () => {
-    await hub.close();
-    await listening.close();
-  });
+  cleanups.push(() => listening.close());
   return { hub, url: listening.url };
 }
 
@@ -70,22 +78,22 @@ async function expectStillStreaming(hub: Hub, read: () => string, before: string
   const { id, delivered } = await hub.publish('default', { data: 'after the body' });
   expect(delivered).toBe(1);
   const expected = `${before}id: ${id}\ndata: after the body\n\n`;
-  await until(() => read() === expected, 'the event after the body');
+  await eventually(() => read() === expected, 'the event after the body');
   return expected;
 }
 
 describe("a request's own 'close'", () => {
   it('does not end a stream whose POST body nobody reads', async () => {
-    const { hub, url } = await serve((hub, req, res) => createSseHandler(hub)(req, res));
+    const { hub, url } = await serve(stream);
     const client = new PostStream(url, 5);
     client.request.end('hello');
     cleanups.push(() => {
       client.request.destroy();
     });
-    await until(() => client.raw === RETRY, 'the retry line');
+    await eventually(() => client.raw === RETRY, 'the retry line');
     await expectStillStreaming(hub, () => client.raw, RETRY);
     client.request.destroy();
-    await until(() => hub.stats().connections === 0, 'the stream to be unregistered');
+    await eventually(() => hub.stats().connections === 0, 'the stream to be unregistered');
   });
 
   it('does not end a stream when middleware consumed the body first', async () => {
@@ -96,7 +104,7 @@ describe("a request's own 'close'", () => {
       void readBody(req).then((body) => {
         bodies.push(body);
         // The body is read: the request has closed, or is about to, with the connection open.
-        setImmediate(() => createSseHandler(hub)(req, res));
+        setImmediate(() => stream(hub, req, res));
       });
     });
     const client = new PostStream(url, 11);
@@ -104,45 +112,47 @@ describe("a request's own 'close'", () => {
     cleanups.push(() => {
       client.request.destroy();
     });
-    await until(() => client.raw === RETRY, 'the retry line');
+    await eventually(() => client.raw === RETRY, 'the retry line');
     expect(bodies).toEqual(['{"a":"b"}\r\n']);
     expect(requestClosed).toBe(true);
     await expectStillStreaming(hub, () => client.raw, RETRY);
     expect(hub.stats().connections).toBe(1);
     client.request.destroy();
-    await until(() => hub.stats().connections === 0, 'the stream to be unregistered');
+    await eventually(() => hub.stats().connections === 0, 'the stream to be unregistered');
   });
 
   it('does not end a stream when the body is read to its end while the stream is open', async () => {
     const closedWhileStreaming: boolean[] = [];
     const { hub, url } = await serve((hub, req, res) => {
-      startStream(hub, req, res).then(
-        (stream) => {
-          req.on('close', () => closedWhileStreaming.push(!stream.closed));
-          void readBody(req);
-        },
-        (err: unknown) => {
-          sendError(res, err);
-        },
-      );
+      createSseHandler({ hub })
+        .start(req, res)
+        .then(
+          (stream) => {
+            req.on('close', () => closedWhileStreaming.push(stream?.closed === false));
+            void readBody(req);
+          },
+          (err: unknown) => {
+            sendError(res, err);
+          },
+        );
     });
     const client = new PostStream(url, 10);
     cleanups.push(() => {
       client.request.destroy();
     });
     client.request.write('first');
-    await until(() => client.raw === RETRY, 'the retry line');
+    await eventually(() => client.raw === RETRY, 'the retry line');
     client.request.end('-last');
-    await until(() => closedWhileStreaming.length === 1, "the request's 'close'");
+    await eventually(() => closedWhileStreaming.length === 1, "the request's 'close'");
     expect(closedWhileStreaming).toEqual([true]);
     await expectStillStreaming(hub, () => client.raw, RETRY);
     expect(client.ended).toBe(false);
     client.request.destroy();
-    await until(() => hub.stats().connections === 0, 'the stream to be unregistered');
+    await eventually(() => hub.stats().connections === 0, 'the stream to be unregistered');
   });
 
   it('does not end an HTTP/2 stream whose request body was read', async () => {
-    const hub = createHub({ heartbeatMs: 0 });
+    const hub = testHub();
     const bodies: string[] = [];
     const server = http2.createServer((req, res) => {
       let body = '';
@@ -150,14 +160,13 @@ describe("a request's own 'close'", () => {
       req.on('data', (chunk: string) => (body += chunk));
       req.on('end', () => {
         bodies.push(body);
-        createSseHandler(hub)(req, res);
+        stream(hub, req, res);
       });
     });
     const listening = await listen(server);
     const session = await connectH2(listening.url);
     cleanups.push(async () => {
       session.destroy();
-      await hub.close();
       await listening.close();
     });
     const client = new H2Stream(session, '/events', { ':method': 'POST' });
@@ -166,6 +175,6 @@ describe("a request's own 'close'", () => {
     expect(bodies).toEqual(['h2 body']);
     await expectStillStreaming(hub, () => client.raw, RETRY);
     client.cancel();
-    await until(() => hub.stats().connections === 0, 'the stream to be unregistered');
+    await eventually(() => hub.stats().connections === 0, 'the stream to be unregistered');
   });
 });

@@ -1,8 +1,10 @@
 export { sseResponse } from './response.js';
-export type { ResponseOptions, HubResponseOptions, StreamResponseOptions, StreamHandler } from './options.js';
+export { sseHandler } from './handler.js';
+export type { NodeBindings } from './node-host.js';
+export type { HubResponseOptions, StreamResponseOptions, SseStreamHandler } from './options.js';
 export { sseBody } from './sse-body.js';
 export type { SseBodyOptions } from './sse-body.js';
 export { sseHeaders } from './headers.js';
-export { topicsFromRequest, lastEventIdFromRequest, requestUrl, LAST_EVENT_ID_PARAM } from './request.js';
-export { errorResponse, statusOf } from './error-response.js';
+export { webView, lastEventIdOf } from './request.js';
+export { errorResponse, answerResponse } from './error-response.js';
 export { ssePreflight } from './cors.js';

@@ -1,34 +1,35 @@
-import { assertTopic, parseLastEventId } from '@ssekit/core';
-import type { LastEventId } from '@ssekit/core';
-
-/** The query parameter clients that cannot set headers use instead of `Last-Event-ID`. */
-export const LAST_EVENT_ID_PARAM = 'lastEventId';
-
-/** The request's URL, parsed (a Fetch `Request` always has an absolute one). */
-export function requestUrl(request: Request): URL {
-  return new URL(request.url, 'http://localhost');
-}
+import { LAST_EVENT_ID_PARAM, parseLastEventId } from '@ssekit/core';
+import type { LastEventId, RequestView } from '@ssekit/core';
 
 /**
- * A stream's topics from its request: every `?topic=` parameter, or `['default']`.
+ * A Fetch `Request` as an admission reads it.
  * @param request - the request.
- * @param url - its parsed URL, when the caller already has it.
- * @throws SsekitError `invalid_topic` (400) for a name outside the topic grammar.
+ * @param lastEventId - a resume point that replaces the request's (`null`: none), when given.
  */
-export function topicsFromRequest(request: Request, url: URL = requestUrl(request)): string[] {
-  const topics = url.searchParams.getAll('topic');
-  for (const topic of topics) assertTopic(topic);
-  return topics.length > 0 ? topics : ['default'];
+export function webView(request: Request, lastEventId?: string | null): RequestView {
+  if (lastEventId === undefined) {
+    return { method: request.method, url: request.url, header: (name) => request.headers.get(name) ?? undefined };
+  }
+  const url = new URL(request.url);
+  url.searchParams.delete(LAST_EVENT_ID_PARAM);
+  return {
+    method: request.method,
+    url: url.href,
+    header: (name) =>
+      name === 'last-event-id' ? (lastEventId ?? undefined) : (request.headers.get(name) ?? undefined),
+  };
 }
 
 /**
- * The client's resume point: the `Last-Event-ID` header, else the `lastEventId` query
- * parameter (for clients that cannot set headers).
+ * The client's resume point: the `Last-Event-ID` header, else the `lastEventId` query parameter
+ * (for clients that cannot set headers). For hand-driven streams; hub streams get it from their
+ * admission.
  * @param request - the request.
- * @param url - its parsed URL, when the caller already has it.
  * @returns the id, or `undefined` when the client starts live.
  * @throws SsekitError `invalid_last_event_id` (400) for a value outside the id grammar.
  */
-export function lastEventIdFromRequest(request: Request, url: URL = requestUrl(request)): LastEventId | undefined {
-  return parseLastEventId(request.headers.get('last-event-id') ?? url.searchParams.get(LAST_EVENT_ID_PARAM));
+export function lastEventIdOf(request: Request): LastEventId | undefined {
+  return parseLastEventId(
+    request.headers.get('last-event-id') ?? new URL(request.url).searchParams.get(LAST_EVENT_ID_PARAM),
+  );
 }

@@ -55,7 +55,7 @@ export interface SseBodyOptions {
  * return new Response(body, { headers: sseHeaders() });
  * ```
  *
- * @param open - subscribes the sink to a hub, or opens a stream on it (`createStream`).
+ * @param open - subscribes the sink to a hub, or opens a stream on it (`openStream`).
  * @param options - the queue's high-water mark, when `open` runs.
  * @throws SsekitError `invalid_option` for a bad `highWaterMark`; with `start: 'now'`, whatever
  * `open` throws.

@@ -66,7 +66,7 @@ describe('the body sink', () => {
 describe('a reader that stops reading', () => {
   it('makes the hub hold what the queue cannot take, and gets it all, in order, once it reads again', async () => {
     const hub = hubFor({ maxBufferedBytes: 64 * 1024 });
-    const body = new BodyReader(sseResponse(get('/events'), { hub, highWaterMark: 1024 }).body);
+    const body = new BodyReader((await sseResponse(get('/events'), { hub, highWaterMark: 1024 })).body);
     expect(await body.read()).toBe(RETRY);
     const frames = await publishFrames(hub, 20);
     const inQueue = framesTheQueueTakes(byteLength(frames[0]!), 1024);
@@ -81,7 +81,7 @@ describe('a reader that stops reading', () => {
 
   it('is evicted past the budget with the disconnect policy; its body ends after what was queued', async () => {
     const hub = hubFor({ maxBufferedBytes: 2048 });
-    const body = new BodyReader(sseResponse(get('/events'), { hub, highWaterMark: 1024 }).body);
+    const body = new BodyReader((await sseResponse(get('/events'), { hub, highWaterMark: 1024 })).body);
     await body.read();
     const frames = await publishFrames(hub, 20);
     const stats = hub.stats();
@@ -95,7 +95,7 @@ describe('a reader that stops reading', () => {
 
   it('loses the oldest held events with the drop-oldest policy, and keeps its stream', async () => {
     const hub = hubFor({ maxBufferedBytes: 2048, slowClientPolicy: 'drop-oldest' });
-    const body = new BodyReader(sseResponse(get('/events'), { hub, highWaterMark: 1024 }).body);
+    const body = new BodyReader((await sseResponse(get('/events'), { hub, highWaterMark: 1024 })).body);
     await body.read();
     const frames = await publishFrames(hub, 30);
     const size = byteLength(frames[0]!);
@@ -111,8 +111,8 @@ describe('a reader that stops reading', () => {
 
   it('does not hold up a reader beside it', async () => {
     const hub = hubFor({ maxBufferedBytes: 2048 });
-    const stalled = new BodyReader(sseResponse(get('/events'), { hub, highWaterMark: 1024 }).body);
-    const reading = new BodyReader(sseResponse(get('/events'), { hub, highWaterMark: 1024 }).body);
+    const stalled = new BodyReader((await sseResponse(get('/events'), { hub, highWaterMark: 1024 })).body);
+    const reading = new BodyReader((await sseResponse(get('/events'), { hub, highWaterMark: 1024 })).body);
     await Promise.all([stalled.read(), reading.read()]);
     let expected = RETRY;
     for (let n = 0; n < 40; n++) {

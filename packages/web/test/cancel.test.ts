@@ -66,7 +66,7 @@ describe('the client going away', () => {
   it('sseResponse watches request.signal', async () => {
     const hub = hubFor();
     const controller = new AbortController();
-    const response = sseResponse(get('/events', { signal: controller.signal }), { hub });
+    const response = await sseResponse(get('/events', { signal: controller.signal }), { hub });
     const reader = new BodyReader(response.body);
     await reader.read();
     expect(hub.stats().connections).toBe(1);
@@ -77,7 +77,7 @@ describe('the client going away', () => {
 
   it('sseResponse unsubscribes when the runtime cancels its body', async () => {
     const hub = hubFor();
-    const response = sseResponse(get('/events'), { hub });
+    const response = await sseResponse(get('/events'), { hub });
     const reader = new BodyReader(response.body);
     await reader.read();
     await reader.reader.cancel(new Error('socket closed'));
@@ -87,7 +87,7 @@ describe('the client going away', () => {
 
   it('a body cancelled before its first read never subscribes', async () => {
     const hub = hubFor();
-    const response = sseResponse(get('/events'), { hub });
+    const response = await sseResponse(get('/events'), { hub });
     await response.body!.cancel();
     await tick();
     expect(hub.stats().connections).toBe(0);
@@ -96,7 +96,7 @@ describe('the client going away', () => {
   it('a request aborted before the first read leaves the hint and an ended body', async () => {
     const hub = hubFor();
     const controller = new AbortController();
-    const response = sseResponse(get('/events', { signal: controller.signal }), { hub });
+    const response = await sseResponse(get('/events', { signal: controller.signal }), { hub });
     controller.abort();
     const reader = new BodyReader(response.body);
     expect(await reader.readToEnd()).toBe(RETRY);
@@ -152,11 +152,11 @@ describe('the client going away', () => {
 describe('server-side endings', () => {
   it('hub.close() sends the farewell, then ends the body', async () => {
     const hub = hubFor();
-    const reader = new BodyReader(sseResponse(get('/events'), { hub }).body);
+    const reader = new BodyReader((await sseResponse(get('/events'), { hub })).body);
     await reader.read();
     const last = await hub.publish('default', { data: 'last' });
     await hub.close({ event: { event: 'bye', data: '' }, retry: 10 });
-    expect(await reader.readToEnd()).toBe(RETRY + frame(last.id, 'last') + 'event: bye\ndata: \n\nretry: 10\n\n');
+    expect(await reader.readToEnd()).toBe(RETRY + frame(last.id, 'last') + 'event: bye\ndata: \n\nretry: 10\n');
   });
 
   it('closing the subscription ends the body after what is queued', async () => {

@@ -31,8 +31,8 @@ describe('sseResponse with a handler', () => {
     await tick();
     expect(calls).toBe(0);
     const reader = new BodyReader(response.body);
-    const expected = 'retry: 100\n\nevent: note\nid: 1\ndata: two\ndata: lines\n\ndata: {"n":2}\n\n';
-    expect(await reader.read()).toBe('retry: 100\n\n');
+    const expected = 'retry: 100\nevent: note\nid: 1\ndata: two\ndata: lines\n\ndata: {"n":2}\n\n';
+    expect(await reader.read()).toBe('retry: 100\n');
     expect(calls).toBe(1);
     expect(await reader.readUntil(expected.length)).toBe(expected);
   });
@@ -71,7 +71,7 @@ describe('sseResponse with a handler', () => {
     await reader.read();
     controller.abort();
     expect(opened!.signal.reason).toBe('client');
-    expect(await reader.readToEnd()).toBe('retry: 5\n\n');
+    expect(await reader.readToEnd()).toBe('retry: 5\n');
   });
 
   it('does not run the handler for a client already gone at the first read', async () => {
@@ -120,7 +120,7 @@ describe('sseResponse with a handler', () => {
       },
       { ...quiet, retry: 1, onError: (error) => errors.push(error) },
     );
-    expect(await new BodyReader(response.body).readToEnd()).toBe('retry: 1\n\n');
+    expect(await new BodyReader(response.body).readToEnd()).toBe('retry: 1\n');
     expect(opened!.signal.reason).toBe('error');
     expect(errors).toEqual([boom]);
   });
@@ -135,7 +135,7 @@ describe('sseResponse with a handler', () => {
     const reader = new BodyReader(response.body);
     await reader.read();
     const stream = opened!;
-    let expected = 'retry: 1\n\n';
+    let expected = 'retry: 1\n';
     for (let n = 0; n < 6; n++) {
       stream.send({ data: `${n} ${'z'.repeat(30)}` });
       expected += `data: ${n} ${'z'.repeat(30)}\n\n`;

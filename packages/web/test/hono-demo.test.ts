@@ -4,7 +4,7 @@ import { SseClient, eventually, publish, request, startDemo, stats } from '@ssek
 import type { HttpAnswer, RunningDemo } from '@ssekit/testkit';
 
 // examples/hono over real sockets: what @hono/node-server does with the Response of @ssekit/web.
-const RETRY_LINE = 'retry: 1500\n\n';
+const RETRY_LINE = 'retry: 1500\n';
 let demo: RunningDemo;
 let url: string;
 const clients: SseClient[] = [];
@@ -86,7 +86,7 @@ describe('examples/hono over a socket', () => {
     expect((answer.json as { delivered: number }).delivered).toBe(0);
   });
 
-  it('lets backpressure from a stalled socket reach the hub, which evicts the client past its budget', async () => {
+  it('lets backpressure from a stalled socket reach the hub, which evicts the client past its budget with a reset', async () => {
     const name = topic();
     const stalled = await open(`/events?topic=${name}`);
     stalled.pause();
@@ -103,7 +103,9 @@ describe('examples/hono over a socket', () => {
     expect(after.queuedBytes).toBe(0);
     stalled.resume();
     await stalled.ended;
-    expect(stalled.completed).toBe(true);
+    // On Node the demo streams through @ssekit/node, which resets an evicted connection (its
+    // unsent queue dropped at once) instead of ending the body cleanly.
+    expect(stalled.completed).toBe(false);
   });
 
   it('counts a chunked publish body itself: 413 past 1 MiB, 202 at exactly 1 MiB', async () => {

@@ -16,7 +16,7 @@ export function hubFor(options: HubOptions = {}): Hub {
 }
 
 /** The hub's default retry hint, the first bytes of every stream. */
-export const RETRY = 'retry: 3000\n\n';
+export const RETRY = 'retry: 3000\n';
 
 /** The bytes of a published event on the wire. */
 export function frame(id: string, data: unknown, event?: string): string {
@@ -72,14 +72,20 @@ export class BodyReader {
   }
 }
 
-/** Asserts that `run` throws an {@link SsekitError} of `code` whose message says what to do. */
-export function expectThrowsCode(run: () => unknown, code: SsekitErrorCode): SsekitError {
-  let caught: unknown;
-  try {
-    run();
-  } catch (error) {
-    caught = error;
-  }
+/** What `run` returns or throws, as a promise: a synchronous throw becomes a rejection. */
+export function call<T>(run: () => T | Promise<T>): Promise<T> {
+  return Promise.resolve().then(run);
+}
+
+/**
+ * Asserts that `outcome` rejects with an {@link SsekitError} of `code` whose message says what
+ * to do, and returns it.
+ */
+export async function refusalOf(outcome: Promise<unknown>, code: SsekitErrorCode): Promise<SsekitError> {
+  const caught = await outcome.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
   expect(caught).toBeInstanceOf(SsekitError);
   expect((caught as SsekitError).code).toBe(code);
   expect((caught as SsekitError).message.startsWith('ssekit:')).toBe(true);

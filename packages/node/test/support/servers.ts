@@ -48,15 +48,6 @@ export function listen(server: AnyServer, scheme = 'http'): Promise<Listening> {
   });
 }
 
-/** Polls `check` every 10 ms until it holds; throws with `what` after `timeoutMs`. */
-export async function until(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 /** A key and a self-signed certificate for `localhost` / 127.0.0.1. */
 export interface TestCertificate {
   key: Buffer;
