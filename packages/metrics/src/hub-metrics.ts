@@ -162,7 +162,7 @@ export function createHubMetrics(options: HubMetricsOptions = {}): HubMetrics {
   });
   const disconnects = new Counter<'reason'>({
     name: name('disconnects_total'),
-    help: 'Streams ended, by reason: client, evicted, shutdown, lifetime, error, server.',
+    help: 'Streams ended, by reason: client, evicted, shutdown, lifetime, error, server, completed.',
     labelNames: ['reason'],
     registers,
   });

@@ -4,8 +4,7 @@ import type { Hub, HubHooks, HubOptions } from '@ssekit/core';
 import { createSseHandler, requestUrl } from '@ssekit/node';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventually, request } from '../../testkit/src/http.js';
-import { SseClient } from '../../testkit/src/sse-client.js';
+import { SseClient, eventually, request } from '@ssekit/testkit';
 import { collectHubMetrics, combineHooks, createHubMetrics } from '../src/index.js';
 import type { HubMetrics, HubMetricsOptions } from '../src/index.js';
 
@@ -25,7 +24,7 @@ async function serve(hubOptions: HubOptions = {}, metricsOptions: HubMetricsOpti
   const metrics = createHubMetrics({ registry: new Registry(), ...metricsOptions });
   const hub = createHub({ heartbeatMs: 0, ...hubOptions, hooks: combineHooks(metrics.hooks, hubOptions.hooks) });
   metrics.register(hub);
-  const events = createSseHandler(hub, { limitResponse: 429 });
+  const events = createSseHandler({ hub: hub, limitResponse: 429 });
   const server = http.createServer((req, res) => {
     if (requestUrl(req).pathname !== '/metrics') {
       events(req, res);
@@ -54,7 +53,7 @@ async function connect(url: string): Promise<SseClient> {
   cleanups.push(() => {
     client.close();
   });
-  await client.waitFor((c) => c.raw === 'retry: 3000\n\n', 5000, 'the retry line');
+  await client.waitFor((c) => c.raw === 'retry: 3000\n', 5000, 'the retry line');
   return client;
 }
 

@@ -25,6 +25,12 @@ export interface RedisBackendOptions extends RedisConnectionOptions {
    * @default 200
    */
   pageSize?: number;
+  /**
+   * How long a topic's keys live after its last publish, ms; `0` keeps them (see
+   * `RedisReplayStoreOptions.topicTtlMs`).
+   * @default completed topics one hour, open topics for good
+   */
+  topicTtlMs?: number;
 }
 
 /** A store and a bus that work as one; see {@link createRedisBackend}. */

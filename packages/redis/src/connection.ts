@@ -126,7 +126,8 @@ export class Connection {
 export function unavailable(err: unknown): SsekitError {
   if (err instanceof SsekitError) return err;
   const detail = err instanceof Error ? err.message : String(err);
-  return new SsekitError('unavailable', `ssekit: Redis could not be reached (${detail}); retry later.`, {
+  // The detail (an address, a server message) stays in `cause`: the message may reach a client.
+  return new SsekitError('unavailable', `ssekit: Redis is unreachable (${kindOf(detail)}); retry later.`, {
     cause: err,
   });
 }
@@ -155,4 +156,11 @@ export async function quit(client: Redis): Promise<void> {
     }
   }
   client.disconnect();
+}
+
+/** What kind of failure a Redis error is, in words safe to show a client (no address, no data). */
+function kindOf(detail: string): string {
+  if (/timed? ?out/i.test(detail)) return 'a command timed out';
+  if (/ECONNREFUSED|ECONNRESET|EPIPE|ENOTFOUND|EHOSTUNREACH|closed|connection is/i.test(detail)) return 'no connection';
+  return 'a command failed';
 }

@@ -4,7 +4,7 @@ import type { RedisBus } from './bus.js';
 import { Connection } from './connection.js';
 import type { RedisConnectionOptions } from './connection.js';
 import { envelopeAround } from './envelope-codec.js';
-import { APPEND, SINCE } from './scripts.js';
+import { APPEND, COMPLETED, SINCE } from './scripts.js';
 
 /** Options of {@link createRedisReplayStore}. */
 export interface RedisReplayStoreOptions extends RedisConnectionOptions {
@@ -33,9 +33,19 @@ export interface RedisReplayStoreOptions extends RedisConnectionOptions {
    * @default 200
    */
   pageSize?: number;
+  /**
+   * How long a topic's keys (its history and its completion) live after its last publish, ms;
+   * `0` keeps them. Redis expires them itself, so an idle topic costs nothing after that. A
+   * publisher may give a topic its own (`ttlMs`).
+   * @default completed topics one hour (3600000), open topics for good
+   */
+  topicTtlMs?: number;
 }
 
 type RawEntry = [string, string[]];
+
+/** A completed topic's time to live when the store sets none: long enough to reload a finished run. */
+const COMPLETED_TTL_MS = 60 * 60 * 1000;
 
 /**
  * History over Redis Streams, shared by every process on one Redis: one bounded stream per
@@ -54,6 +64,7 @@ export class RedisReplayStore implements ReplayStore {
   readonly #size: number;
   readonly #pageSize: number;
   readonly #bus: RedisBus | undefined;
+  readonly #ttlMs: number | undefined;
   /**
    * {@inheritDoc @ssekit/core#ReplayStore.appendAndPublish}
    * Present only with a linked `bus`. Rejects with `unavailable` when Redis cannot be reached or
@@ -71,6 +82,7 @@ export class RedisReplayStore implements ReplayStore {
     this.#pageSize = options.pageSize ?? 200;
     this.#prefix = options.prefix ?? 'ssekit:';
     this.#bus = options.bus;
+    this.#ttlMs = options.topicTtlMs;
     if (options.bus !== undefined) this.appendAndPublish = (event, origin) => this.#append(event, origin);
     this.#connection = connection ?? new Connection(options, 'createRedisReplayStore');
     this.#ownsConnection = connection === undefined;
@@ -88,20 +100,36 @@ export class RedisReplayStore implements ReplayStore {
 
   async #append(event: NewEvent, origin: string | undefined): Promise<StoredEvent> {
     const { topic, body, id } = event;
+    const final = event.final === true;
     assertTopic(topic);
     if (id !== undefined) assertPublishId(id);
     const bus = origin === undefined ? undefined : this.#bus;
     bus?.assertListening();
-    const envelope = origin === undefined ? { head: '', tail: '' } : envelopeAround(origin, topic, body);
-    const args = [Date.now() * 1000, this.#size, body, id ?? '', bus?.channel ?? '', envelope.head, envelope.tail];
-    const seq = await this.#connection.run((client) =>
-      APPEND.run(client, [this.#key('meta'), this.#key('s:', topic), this.#key('g:', topic)], args),
-    );
-    return { topic, id: id ?? String(seq), body };
+    const envelope = origin === undefined ? { head: '', tail: '' } : envelopeAround(origin, topic, body, final);
+    const args = [
+      Date.now() * 1000,
+      this.#size,
+      body,
+      id ?? '',
+      bus?.channel ?? '',
+      envelope.head,
+      envelope.tail,
+      final ? '1' : '',
+      event.ttlMs ?? '',
+      this.#ttlMs ?? 0,
+      this.#ttlMs ?? COMPLETED_TTL_MS,
+    ];
+    const keys = [this.#key('meta'), ...this.#topicKeys(topic)];
+    const seq = await this.#connection.run((client) => APPEND.run(client, keys, args));
+    if (seq === -1) {
+      throw new SsekitError('completed', `ssekit: topic ${JSON.stringify(topic)} completed; it takes no more events.`);
+    }
+    const stored = { topic, id: id ?? String(seq), body };
+    return final ? { ...stored, final: true } : stored;
   }
 
   /** {@inheritDoc @ssekit/core#ReplayStore.since} */
-  async since(topics: readonly string[], lastEventId: string): Promise<ReplayResult> {
+  async since(topics: readonly string[], lastEventId: string | undefined): Promise<ReplayResult> {
     const unique = [...new Set(topics)];
     for (const topic of unique) assertTopic(topic);
     if (unique.length === 0) return { ok: true, events: [] };
@@ -114,10 +142,19 @@ export class RedisReplayStore implements ReplayStore {
         this.#key('meta'),
         ...pending.map(({ topic }) => this.#key('s:', topic)),
         ...pending.map(({ topic }) => this.#key('g:', topic)),
+        ...pending.map(({ topic }) => this.#key('x:', topic)),
       ];
-      const args = [this.#pageSize, lastEventId, base, upper, ...(base === '' ? [] : pending.map((p) => p.position))];
+      const args = [
+        this.#pageSize,
+        lastEventId ?? '',
+        base,
+        upper,
+        ...(base === '' ? [] : pending.map((p) => p.position)),
+      ];
       const reply = (await this.#connection.run((client) => SINCE.run(client, keys, args))) as unknown[];
-      if (reply[0] !== 'ok') return { ok: false, reason: reply[0] === 'too_old' ? 'too_old' : 'unknown' };
+      if (reply[0] !== 'ok') {
+        return { ok: false, reason: reply[0] === 'too_old' || reply[0] === 'forgotten' ? reply[0] : 'unknown' };
+      }
       base = reply[1] as string;
       upper = reply[2] as string;
       const next: typeof pending = [];
@@ -133,6 +170,15 @@ export class RedisReplayStore implements ReplayStore {
     return { ok: true, events: found.map((item) => item.event) };
   }
 
+  /** {@inheritDoc @ssekit/core#ReplayStore.completed} */
+  async completed(topics: readonly string[]): Promise<readonly string[]> {
+    const unique = [...new Set(topics)];
+    if (unique.length === 0) return [];
+    const keys = unique.map((topic) => this.#key('m:', topic));
+    const flags = (await this.#connection.run((client) => COMPLETED.run(client, keys, []))) as number[];
+    return unique.filter((_topic, i) => flags[i] === 1);
+  }
+
   /** Closes the connection when this store opened it. */
   async close(): Promise<void> {
     if (this.#ownsConnection) await this.#connection.close();
@@ -141,13 +187,25 @@ export class RedisReplayStore implements ReplayStore {
   #key(kind: string, topic = ''): string {
     return `${this.#prefix}${kind}${topic}`;
   }
+
+  /** A topic's keys, as the append script takes them: stream, given ids, own hash, tombstone. */
+  #topicKeys(topic: string): string[] {
+    return [this.#key('s:', topic), this.#key('g:', topic), this.#key('m:', topic), this.#key('x:', topic)];
+  }
 }
 
 /**
  * Throws `invalid_option` for a size or page size out of range, before any connection opens.
  * @internal
  */
-export function checkStoreOptions(options: { size?: number; pageSize?: number }): void {
+export function checkStoreOptions(options: { size?: number; pageSize?: number; topicTtlMs?: number }): void {
+  const ttl = options.topicTtlMs;
+  if (ttl !== undefined && (!Number.isSafeInteger(ttl) || ttl < 0)) {
+    throw new SsekitError(
+      'invalid_option',
+      'ssekit: the replay store `topicTtlMs` must be a non-negative integer of ms.',
+    );
+  }
   const size = options.size ?? 1000;
   if (!Number.isSafeInteger(size) || size < 0) {
     throw new SsekitError('invalid_option', 'ssekit: the replay store `size` must be a non-negative integer.');
@@ -162,17 +220,19 @@ function seqOf(entryId: string): string {
   return entryId.slice(0, entryId.indexOf('-'));
 }
 
-/** An XRANGE entry `[<seq>-0, ['p', prev, 'b', body, ('i', given id)]]` as a stored event. */
+/** An XRANGE entry `[<seq>-0, ['p', prev, 'b', body, ('i', given id), ('f', '1')]]` as a stored event. */
 function toStored(topic: string, entry: RawEntry): { seq: number; event: StoredEvent } {
   const [entryId, fields] = entry;
   const seq = seqOf(entryId);
   let body = '';
   let id = seq;
+  let final = false;
   for (let i = 0; i < fields.length; i += 2) {
     if (fields[i] === 'b') body = fields[i + 1] ?? '';
     else if (fields[i] === 'i') id = fields[i + 1] ?? seq;
+    else if (fields[i] === 'f') final = true;
   }
-  return { seq: Number(seq), event: { topic, id, body } };
+  return { seq: Number(seq), event: final ? { topic, id, body, final: true } : { topic, id, body } };
 }
 
 /**

@@ -52,23 +52,37 @@ end
 
 /**
  * Appends one event and, when a channel is given, publishes its envelope: one atomic step, so
- * the bus carries events in id order.
+ * the bus carries events in id order. A completed topic takes no more events; a final event
+ * completes its topic; every append refreshes the time to live of the topic's keys.
  *
- * KEYS: meta hash, the topic's stream, the topic's caller-given-id index.
- * ARGV: now in µs, size, body, caller-given id or '', channel or '', then the envelope's text
- * before and after its id (see `envelopeAround`: the format is defined there only).
- * Returns the event's sequence number.
+ * KEYS: meta hash, the topic's stream, the topic's caller-given-id index, the topic's own hash
+ * (`final` sequence number, `ttl`), the topic's tombstone.
+ * ARGV: now in µs, size, body, caller-given id or '', channel or '', the envelope's text before
+ * and after its id (see `envelopeAround`: the format is defined there only), final ('1' or ''),
+ * the topic's own ttl in ms or '', the store's ttl for open topics, for completed topics (ms, 0
+ * for none).
+ * Returns the event's sequence number, or -1 when the topic completed already.
  */
 export const APPEND = new Script(`${HELPERS}
+if redis.call('HEXISTS', KEYS[4], 'final') == 1 then return -1 end
 if redis.call('HSETNX', KEYS[1], 'base', ARGV[1]) == 1 then redis.call('HSET', KEYS[1], 'last', ARGV[1]) end
 local seq = fmt(redis.call('HINCRBY', KEYS[1], 'last', 1))
 local prev = fmt(newest(KEYS[2]))
 local id = ARGV[4]
+local fields = {'p', prev, 'b', ARGV[3]}
+if id ~= '' then
+  fields[#fields + 1] = 'i'
+  fields[#fields + 1] = id
+end
+if ARGV[8] == '1' then
+  fields[#fields + 1] = 'f'
+  fields[#fields + 1] = '1'
+  redis.call('HSET', KEYS[4], 'final', seq)
+end
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], seq .. '-0', unpack(fields))
 if id == '' then
   id = seq
-  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], seq .. '-0', 'p', prev, 'b', ARGV[3])
 else
-  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], seq .. '-0', 'p', prev, 'b', ARGV[3], 'i', id)
   redis.call('ZADD', KEYS[3], seq, id)
   -- Forget given ids whose entries were trimmed, so the index stays as small as the stream.
   local first = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)[1]
@@ -78,6 +92,19 @@ else
     redis.call('DEL', KEYS[3])
   end
 end
+if ARGV[9] ~= '' then redis.call('HSET', KEYS[4], 'ttl', ARGV[9]) end
+local ttl = tonumber(redis.call('HGET', KEYS[4], 'ttl') or '')
+if not ttl then
+  if redis.call('HEXISTS', KEYS[4], 'final') == 1 then ttl = tonumber(ARGV[11]) else ttl = tonumber(ARGV[10]) end
+end
+-- The tombstone outlives the topic, so a resume into a forgotten topic is told so.
+redis.call('SET', KEYS[5], seq)
+if ttl > 0 then
+  for i = 2, 4 do redis.call('PEXPIRE', KEYS[i], ttl) end
+  redis.call('PEXPIRE', KEYS[5], 2 * ttl + 3600000)
+else
+  for i = 2, 5 do redis.call('PERSIST', KEYS[i]) end
+end
 if ARGV[5] ~= '' then
   redis.call('PUBLISH', ARGV[5], ARGV[6] .. id .. ARGV[7])
 end
@@ -85,32 +112,59 @@ return seq
 `);
 
 /**
- * Reads one page of every asked topic after a cursor, up to a fixed upper bound, checking
- * first that nothing after the cursor was trimmed.
+ * Which topics completed.
+ * KEYS: the topics' own hashes. Returns 1 or 0 per key.
+ */
+export const COMPLETED = new Script(`
+local out = {}
+for i = 1, #KEYS do out[i] = redis.call('HEXISTS', KEYS[i], 'final') end
+return out
+`);
+
+/**
+ * Reads one page of every asked topic after a cursor (or from the start of what is held), up to
+ * a fixed upper bound, checking first that nothing after the cursor was trimmed or forgotten.
  *
- * KEYS: meta hash, then n topic streams, then their n caller-given-id indexes.
- * ARGV: page size, cursor, base ('' on the first page), upper bound ('' on the first page),
- * then on later pages one position (sequence number already read up to) per topic.
- * Returns {'unknown'}, {'too_old'} or {'ok', base, upper, page1, ..., pageN}.
+ * KEYS: meta hash, then n topic streams, their n caller-given-id indexes, their n tombstones.
+ * ARGV: page size, cursor ('' for everything held), base ('' on the first page), upper bound
+ * ('' on the first page), then on later pages one position (sequence number already read up
+ * to) per topic.
+ * Returns {'unknown'}, {'too_old'}, {'forgotten'} or {'ok', base, upper, page1, ..., pageN}.
  */
 export const SINCE = new Script(`${HELPERS}
-local n = (#KEYS - 1) / 2
+local n = (#KEYS - 1) / 3
 local count = tonumber(ARGV[1])
+local fromStart = ARGV[2] == ''
 local base, upper
 local positions = {}
 local meta = redis.call('HMGET', KEYS[1], 'base', 'last')
-if not meta[1] then return {'unknown'} end
+if not meta[1] then
+  if not fromStart then return {'unknown'} end
+  local out = {'ok', '0', '0'}
+  for i = 1, n do out[#out + 1] = {} end
+  return out
+end
 if ARGV[3] == '' then
   base, upper = meta[1], meta[2]
   local cursor
-  for i = 1, n do
-    local score = redis.call('ZSCORE', KEYS[n + 1 + i], ARGV[2])
-    if score then cursor = tonumber(score) break end
-  end
-  if not cursor then
-    if not string.match(ARGV[2], '^%d+$') or #ARGV[2] > 16 then return {'unknown'} end
-    cursor = tonumber(ARGV[2])
-    if cursor < tonumber(base) or cursor > tonumber(upper) then return {'unknown'} end
+  if fromStart then
+    cursor = 0
+  else
+    for i = 1, n do
+      local score = redis.call('ZSCORE', KEYS[n + 1 + i], ARGV[2])
+      if score then cursor = tonumber(score) break end
+    end
+    if not cursor then
+      if not string.match(ARGV[2], '^%d+$') or #ARGV[2] > 16 then return {'unknown'} end
+      cursor = tonumber(ARGV[2])
+      if cursor < tonumber(base) or cursor > tonumber(upper) then return {'unknown'} end
+    end
+    for i = 1, n do
+      -- A topic whose keys expired after the cursor: what the client missed is gone with it.
+      if redis.call('EXISTS', KEYS[1 + i]) == 0 and tonumber(redis.call('GET', KEYS[2 * n + 1 + i]) or '0') > cursor then
+        return {'forgotten'}
+      end
+    end
   end
   for i = 1, n do positions[i] = cursor end
 else
@@ -123,7 +177,7 @@ local out = {'ok', base, upper}
 local limit = tonumber(upper)
 for i = 1, n do
   local key = KEYS[1 + i]
-  if trimmed(key) > positions[i] then return {'too_old'} end
+  if not fromStart and trimmed(key) > positions[i] then return {'too_old'} end
   if positions[i] >= limit then
     out[#out + 1] = {}
   else

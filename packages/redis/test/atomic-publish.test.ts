@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Envelope } from '@ssekit/core';
-import { startRedis } from '../../testkit/src/redis-server.js';
-import type { RunningRedis } from '../../testkit/src/redis-server.js';
+import { startRedis } from '@ssekit/testkit';
+import type { RunningRedis } from '@ssekit/testkit';
 import { createRedisBackend, createRedisBus, decodeEnvelope, encodeEnvelope } from '../src/index.js';
 import type { RedisBackend } from '../src/index.js';
 import { until } from './support/harness.js';
@@ -36,7 +36,7 @@ describe('append and publish in one script', () => {
       await until(() => listener.received.length === 1, 'the envelope');
       expect(listener.received).toEqual([{ ...stored, origin: 'hub-1' }]);
       // The same bytes the bus itself would send.
-      expect(encodeEnvelope(listener.received[0]!)).toBe(`1\nhub-1\nnews\n${stored.id}\ndata: hello\n\n`);
+      expect(encodeEnvelope(listener.received[0]!)).toBe(`2\nhub-1\nnews\n${stored.id}\n\ndata: hello\n\n`);
     } finally {
       await listener.close();
       await backend.close();
@@ -74,7 +74,14 @@ describe('append and publish in one script', () => {
       const b = await backend.store.append({ topic: 'b:x/y', body: 'data: 2\n\n', id: 'given-1' });
       expect(a.id).toMatch(/^\d{16}$/);
       expect(Number(a.id)).toBeGreaterThan(before);
-      expect((await raw.keys('keys:*')).sort()).toEqual(['keys:g:b:x/y', 'keys:meta', 'keys:s:a', 'keys:s:b:x/y']);
+      expect((await raw.keys('keys:*')).sort()).toEqual([
+        'keys:g:b:x/y',
+        'keys:meta',
+        'keys:s:a',
+        'keys:s:b:x/y',
+        'keys:x:a',
+        'keys:x:b:x/y',
+      ]);
       expect(await raw.hget('keys:meta', 'last')).toBe(String(Number(a.id) + 1));
       expect(await raw.zscore('keys:g:b:x/y', 'given-1')).toBe(String(Number(a.id) + 1));
       expect(b).toEqual({ topic: 'b:x/y', id: 'given-1', body: 'data: 2\n\n' });
@@ -101,11 +108,24 @@ describe('append and publish in one script', () => {
         'ssekit: ignored a message on noise that is not an ssekit envelope',
         'ssekit: ignored a message on noise that is not an ssekit envelope',
       ]);
+      expect(decodeEnvelope('3\na\nb\nc\n\nd')).toBe(undefined);
       expect(decodeEnvelope('2\na\nb\nc\nd')).toBe(undefined);
     } finally {
       raw.disconnect();
       await bus.close();
     }
+  });
+
+  it('carries the final flag, and still reads envelopes of version 1', () => {
+    const final: Envelope = { origin: 'o', topic: 't', id: '7', body: 'data: x\n\n', final: true };
+    expect(encodeEnvelope(final)).toBe('2\no\nt\n7\nf\ndata: x\n\n');
+    expect(decodeEnvelope(encodeEnvelope(final))).toEqual(final);
+    expect(decodeEnvelope('1\no\nt\n7\ndata: x\n\n')).toEqual({
+      origin: 'o',
+      topic: 't',
+      id: '7',
+      body: 'data: x\n\n',
+    });
   });
 
   it('refuses options it cannot work with', () => {

@@ -1,8 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
-import { defineBusConformance, defineReplayStoreConformance } from '../../testkit/src/conformance.js';
-import { startRedis } from '../../testkit/src/redis-server.js';
-import type { RunningRedis } from '../../testkit/src/redis-server.js';
+import { defineBusConformance, defineReplayStoreConformance, startRedis } from '@ssekit/testkit';
+import type { RunningRedis } from '@ssekit/testkit';
 import { createRedisBus, createRedisReplayStore } from '../src/index.js';
 
 // The shared Bus and ReplayStore contracts, against a private redis-server.

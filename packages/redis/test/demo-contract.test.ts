@@ -1,7 +1,6 @@
 import { afterAll, beforeAll } from 'vitest';
-import { defineContractSuite } from '../../testkit/src/contract.js';
-import { startRedis } from '../../testkit/src/redis-server.js';
-import type { RunningRedis } from '../../testkit/src/redis-server.js';
+import { defineContractSuite, startRedis } from '@ssekit/testkit';
+import type { RunningRedis } from '@ssekit/testkit';
 
 // The node-http demo still follows the whole contract when its hub runs on Redis.
 let redis: RunningRedis;

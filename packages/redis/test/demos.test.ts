@@ -1,19 +1,15 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot, startDemo } from '../../testkit/src/demo.js';
-import type { RunningDemo } from '../../testkit/src/demo.js';
-import { eventually, publish, stats } from '../../testkit/src/http.js';
-import { startRedis } from '../../testkit/src/redis-server.js';
-import type { RunningRedis } from '../../testkit/src/redis-server.js';
-import { SseClient } from '../../testkit/src/sse-client.js';
+import { SseClient, eventually, publish, repoRoot, request, startDemo, startRedis, stats } from '@ssekit/testkit';
+import type { RunningDemo, RunningRedis } from '@ssekit/testkit';
 
 // Three real demo processes, mixed adapters where they exist, sharing one private Redis.
 const ADAPTERS = ['node-http', 'express', 'fastify', 'koa'].filter((name) =>
   existsSync(path.join(repoRoot, 'examples', name, 'src', 'server.ts')),
 );
 const NAMES = [0, 1, 2].map((i) => ADAPTERS[i] ?? 'node-http');
-const RETRY = 'retry: 3000\n\n';
+const RETRY = 'retry: 3000\n';
 
 let redis: RunningRedis;
 let demos: RunningDemo[] = [];
@@ -111,6 +107,19 @@ describe(`demo processes on one Redis: ${NAMES.join(', ')}`, () => {
       expect(answer.headers['content-type']).toBe('application/json; charset=utf-8');
       expect(Object.keys(answer.json as object)).toEqual(['error']);
       expect((await stats(demo.url)).connections).toBe(1);
+      // A stream on a topic this process does not watch yet needs Redis: refused with a 503 that
+      // names it, each time.
+      for (let i = 0; i < 3; i++) {
+        const refused = await request(`${demo.url}/events?topic=${name}-new`, {
+          headers: { accept: 'text/event-stream', 'last-event-id': before.id },
+        });
+        expect([refused.status, (refused.json as { error: string }).error]).toEqual([
+          503,
+          expect.stringMatching(/^ssekit: Redis is unreachable \(.+\); retry later\.$/) as unknown,
+        ]);
+      }
+      // Publishes and stream requests alike: the outage is logged once, not per request.
+      expect(demo.output().split('request failed').length - 1, demo.output()).toBe(1);
     }
 
     await redis.start();

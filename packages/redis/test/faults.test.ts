@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SsekitError, parseLastEventId } from '@ssekit/core';
-import { startRedis } from '../../testkit/src/redis-server.js';
-import type { RunningRedis } from '../../testkit/src/redis-server.js';
+import { startRedis } from '@ssekit/testkit';
+import type { RunningRedis } from '@ssekit/testkit';
 import { createRedisReplayStore } from '../src/index.js';
 import { RETRY, frame, startNode, until } from './support/harness.js';
 import type { Node } from './support/harness.js';

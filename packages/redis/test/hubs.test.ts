@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createHub, parseLastEventId } from '@ssekit/core';
-import { startRedis } from '../../testkit/src/redis-server.js';
-import type { RunningRedis } from '../../testkit/src/redis-server.js';
+import { startRedis } from '@ssekit/testkit';
+import type { RunningRedis } from '@ssekit/testkit';
 import { createRedisBus, createRedisReplayStore } from '../src/index.js';
 import { RETRY, TextSink, frame, startNode, until } from './support/harness.js';
 import type { Node } from './support/harness.js';

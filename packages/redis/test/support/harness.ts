@@ -63,4 +63,4 @@ export function frame(id: string, data: string): string {
   return `id: ${id}\ndata: ${data}\n\n`;
 }
 
-export const RETRY = 'retry: 3000\n\n';
+export const RETRY = 'retry: 3000\n';
