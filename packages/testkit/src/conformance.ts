@@ -163,6 +163,37 @@ export function defineReplayStoreConformance(
       expect(await store.since(['t'], first.id)).toEqual({ ok: false, reason: 'too_old' });
     });
 
+    it('completes a topic with its final event: flags it, says so, and refuses later appends', async () => {
+      const store = await make();
+      const first = await store.append({ topic: 'run', body: 'data: 1\n\n' });
+      const other = await store.append({ topic: 'open', body: 'data: o\n\n' });
+      const last = await store.append({ topic: 'run', body: 'event: done\ndata: \n\n', final: true });
+      expect(last).toEqual({ topic: 'run', id: last.id, body: 'event: done\ndata: \n\n', final: true });
+      expect([...(await store.completed(['run', 'open', 'never']))]).toEqual(['run']);
+      expect(events(await store.since(['run'], first.id))).toEqual([last]);
+      const refused = await Promise.resolve()
+        .then(() => store.append({ topic: 'run', body: 'data: late\n\n' }))
+        .then(
+          () => undefined,
+          (err: unknown) => err,
+        );
+      expect(refused).toMatchObject({ name: 'SsekitError', code: 'completed', status: 409 });
+      // Nothing was stored, and other topics go on.
+      expect(events(await store.since(['run'], first.id))).toEqual([last]);
+      const next = await store.append({ topic: 'open', body: 'data: p\n\n' });
+      expect(events(await store.since(['open', 'run'], other.id))).toEqual([last, next]);
+    });
+
+    it('without a cursor returns everything it holds on the asked topics, oldest first', async () => {
+      const store = await make();
+      const a1 = await store.append({ topic: 'a', body: 'data: a1\n\n' });
+      const b1 = await store.append({ topic: 'b', body: 'data: b1\n\n' });
+      const a2 = await store.append({ topic: 'a', body: 'data: a2\n\n', final: true });
+      expect(events(await store.since(['a', 'b'], undefined))).toEqual([a1, b1, a2]);
+      expect(events(await store.since(['a'], undefined))).toEqual([a1, a2]);
+      expect(events(await store.since(['never'], undefined))).toEqual([]);
+    });
+
     it('uses a caller-given id as is, orders it by append, and resumes from it', async () => {
       const store = await make();
       const before = await store.append({ topic: 't', body: 'data: before\n\n' });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo } from './demo.js';
 import type { RunningDemo } from './demo.js';
+import type { RuntimeDifferences } from './demo-list.js';
 import { eventually, publish, request, stats } from './http.js';
 import { SseClient } from './sse-client.js';
 
@@ -30,7 +31,7 @@ export function withoutComments(raw: string): string {
   return raw.replace(/^:[^\n]*\n/gm, '');
 }
 
-const RETRY_LINE = `retry: ${CONTRACT_ENV.RETRY_MS}\n\n`;
+const RETRY_LINE = `retry: ${CONTRACT_ENV.RETRY_MS}\n`;
 
 interface Published {
   id: string;
@@ -59,12 +60,17 @@ function compareIds(a: string, b: string): number {
 }
 
 /**
- * The black-box suite of `shared/CONTRACT.md`: starts `examples/<name>` with `PORT=0` and
+ * The black-box suite of `docs/contract.md`: starts `examples/<name>` with `PORT=0` and
  * drives every route over real sockets. One spec, every adapter.
  * @param name - the example's folder under `examples/`.
  * @param env - more environment (e.g. `REDIS_URL`).
+ * @param differences - where the demo's runtime is known to answer differently, checked as such.
  */
-export function defineContractSuite(name: string, env: Record<string, string> = {}): void {
+export function defineContractSuite(
+  name: string,
+  env: Record<string, string> = {},
+  differences: RuntimeDifferences = {},
+): void {
   describe(`contract: examples/${name}`, () => {
     let demo: RunningDemo;
     let url: string;
@@ -93,8 +99,18 @@ export function defineContractSuite(name: string, env: Record<string, string> = 
         expect(cacheControl).toContain('no-cache');
         expect(cacheControl).toContain('no-transform');
         expect(client.headers['x-accel-buffering']).toBe('no');
-        expect(client.headers.connection).toBe('keep-alive');
+        // The client asked for `Connection: close`; see RuntimeDifferences.connectionOnClose.
+        expect(client.headers.connection).toBe(differences.connectionOnClose ?? 'keep-alive');
         expect(client.headers['content-encoding']).toBeUndefined();
+        client.close();
+      });
+
+      it('answers Connection: keep-alive to a client that asks to keep the connection', async () => {
+        const client = track(
+          await SseClient.connect(`${url}/events?topic=${freshTopic()}`, { headers: { connection: 'keep-alive' } }),
+        );
+        expect(client.status).toBe(200);
+        expect(client.headers.connection).toBe('keep-alive');
         client.close();
       });
 
@@ -463,6 +479,72 @@ export function defineContractSuite(name: string, env: Record<string, string> = 
           'the ticks stream unregistered',
           1000,
         );
+      });
+    });
+
+    describe('finite topics', () => {
+      /** A run of `tokens`, then its final `done` event; the published results. */
+      async function runOf(topic: string, tokens: readonly string[]): Promise<Published[]> {
+        const results: Published[] = [];
+        for (const token of tokens) results.push(await publishOk(url, { topic, event: 'token', data: token }));
+        results.push(await publishOk(url, { topic, event: 'done', data: '', final: true }));
+        return results;
+      }
+
+      function runFrames(results: readonly Published[], tokens: readonly string[]): string[] {
+        return results.map((result, i) =>
+          i < tokens.length ? wireFrame(result.id, tokens[i] as string, 'token') : wireFrame(result.id, '', 'done'),
+        );
+      }
+
+      it("ends a stream cleanly right after its topic's final event, and refuses later publishes with 409", async () => {
+        const topic = freshTopic('run');
+        const client = track(await open(url, [topic]));
+        const results = await runOf(topic, ['Hel', 'lo']);
+        await client.ended;
+        expect(client.completed).toBe(true);
+        expect(withoutComments(client.raw)).toBe(RETRY_LINE + runFrames(results, ['Hel', 'lo']).join(''));
+        const late = await publish(url, { topic, data: 'late' });
+        expect(late.status).toBe(409);
+        expect(typeof (late.json as { error?: unknown }).error).toBe('string');
+      });
+
+      it('answers 204 to a request after the end, with no resume point or with the final id', async () => {
+        const topic = freshTopic('run');
+        const results = await runOf(topic, ['a']);
+        const fresh = await request(`${url}/events?topic=${topic}`, { headers: { accept: 'text/event-stream' } });
+        expect(fresh.status).toBe(204);
+        expect(fresh.text).toBe('');
+        const seenAll = await request(`${url}/events?topic=${topic}`, {
+          headers: { accept: 'text/event-stream', 'last-event-id': results[1]!.id },
+        });
+        expect(seenAll.status).toBe(204);
+      });
+
+      it('gives a client that resumes from before the end what it missed, the final included, then ends', async () => {
+        const topic = freshTopic('run');
+        const tokens = ['a', 'b', 'c'];
+        const results = await runOf(topic, tokens);
+        const frames = runFrames(results, tokens);
+        for (const cut of [0, 2]) {
+          const client = track(await open(url, [topic], results[cut]!.id));
+          await client.ended;
+          expect(client.completed).toBe(true);
+          expect(withoutComments(client.raw)).toBe(RETRY_LINE + frames.slice(cut + 1).join(''));
+        }
+      });
+
+      it('replays the whole retained history first with ?from=start, then live events', async () => {
+        const topic = freshTopic('late');
+        const first = await publishOk(url, { topic, data: 'one' });
+        const client = track(await open(url, [topic], undefined, '&from=start'));
+        await client.waitForEvents(1);
+        const second = await publishOk(url, { topic, data: 'two' });
+        await client.waitForEvents(2);
+        expect(withoutComments(client.raw)).toBe(RETRY_LINE + wireFrame(first.id, 'one') + wireFrame(second.id, 'two'));
+        client.close();
+        const bad = await request(`${url}/events?topic=${topic}&from=end`);
+        expect(bad.status).toBe(400);
       });
     });
 

@@ -6,7 +6,7 @@ export interface RawAnswer {
   status: number;
   /** Response headers, names lower-cased (the last of a repeated name wins). */
   headers: Record<string, string>;
-  /** The body, de-chunked; for an event stream, what arrived up to the first blank line. */
+  /** The body, de-chunked; for an event stream, what arrived up to its first full line. */
   body: Buffer;
   /** Everything received, as is. */
   raw: Buffer;
@@ -16,9 +16,9 @@ const HEAD_END = Buffer.from('\r\n\r\n');
 
 /**
  * Sends `bytes` as they are over a fresh connection to 127.0.0.1 (no client-side checks: any
- * header byte, any framing) and reads the answer. An event stream is read up to its first blank
- * line (the `retry:` hint), then the connection is closed: a test sees how it starts without
- * holding it open.
+ * header byte, any framing) and reads the answer. An event stream is read up to the end of its
+ * first line (the `retry:` hint), then the connection is closed: a test sees how it starts
+ * without holding it open.
  * @param port - the server's port.
  * @param bytes - the whole request (a string is sent as latin1, one byte per character).
  * @param timeoutMs - the deadline for a complete answer.
@@ -80,7 +80,7 @@ function isComplete(raw: Buffer): boolean {
   const chunked = headers['transfer-encoding']?.toLowerCase() === 'chunked';
   if (headers['content-type']?.startsWith('text/event-stream') === true) {
     const body = chunked ? dechunk(rest).body : rest;
-    return body.includes('\n\n');
+    return body.includes('\n');
   }
   if (headers['content-length'] !== undefined) return rest.byteLength >= Number(headers['content-length']);
   if (chunked) return dechunk(rest).done;

@@ -1,11 +1,12 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from '../src/demo.js';
+import { repoRoot } from '@ssekit/testkit';
 
-// Every code sample in the docs must be checked. A TypeScript or JavaScript block must appear
-// verbatim in a whole file under docs/examples/, which the root tsconfig.json type-checks (and
-// `pnpm lint` lints); an nginx block must appear verbatim in docs/examples/*.conf, which
+// Every code sample in the docs (README.md, docs/**/*.md and every package's README.md) must be
+// checked. A TypeScript or JavaScript block must appear verbatim in a whole file under
+// docs/examples/, which the root tsconfig.json type-checks (docs/examples/registered/, whose
+// samples declare an app's hub in `Register`, has a program of its own) and `pnpm lint` lints; an nginx block must appear verbatim in docs/examples/*.conf, which
 // examples/node-http/test/nginx.test.ts runs. Shell commands, terminal output and wire bytes
 // are not code to check, but must say what they are.
 const CHECKED: Record<string, string> = {
@@ -21,6 +22,10 @@ const examplesDir = path.join(repoRoot, 'docs/examples');
 
 function markdownFiles(): string[] {
   const files = ['README.md'];
+  for (const entry of readdirSync(path.join(repoRoot, 'packages'), { withFileTypes: true })) {
+    const readme = path.join('packages', entry.name, 'README.md');
+    if (entry.isDirectory() && existsSync(path.join(repoRoot, readme))) files.push(readme);
+  }
   const walk = (dir: string): void => {
     for (const entry of readdirSync(path.join(repoRoot, dir), { withFileTypes: true })) {
       const relative = path.join(dir, entry.name);
@@ -56,9 +61,10 @@ function fencedBlocks(markdown: string): Block[] {
 }
 
 function examples(extension: string): string[] {
-  return readdirSync(examplesDir)
-    .filter((name) => name.endsWith(extension))
-    .map((name) => readFileSync(path.join(examplesDir, name), 'utf8'));
+  return readdirSync(examplesDir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith(extension))
+    .filter((entry) => !path.relative(examplesDir, entry.parentPath).split(path.sep).includes('node_modules'))
+    .map((entry) => readFileSync(path.join(entry.parentPath, entry.name), 'utf8'));
 }
 
 describe('code samples in the docs', () => {
@@ -79,7 +85,8 @@ describe('code samples in the docs', () => {
     expect(problems).toEqual([]);
   });
 
-  it('finds the samples it checks', () => {
+  it('finds the samples it checks, and the package READMEs', () => {
+    expect(markdownFiles()).toEqual(expect.arrayContaining(['packages/core/README.md', 'packages/web/README.md']));
     expect(examples('.ts').length).toBeGreaterThan(0);
     expect(examples('.conf').length).toBeGreaterThan(0);
   });

@@ -1,5 +1,4 @@
-import { chosenDemos } from '../src/demo-list.js';
-import { defineMetricsRouteSuite } from '../src/metrics-route.js';
+import { chosenDemos, defineMetricsRouteSuite } from '@ssekit/testkit';
 
 // `GET /metrics` of every demo (through @ssekit/demo-common's metricsAnswer()); SSEKIT_DEMOS=a,b
 // narrows the run.

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemo } from '../src/demo.js';
-import type { RunningDemo } from '../src/demo.js';
-import { eventually, publish, request, stats } from '../src/http.js';
+import { eventually, publish, request, startDemo, stats } from '@ssekit/testkit';
+import type { RunningDemo } from '@ssekit/testkit';
 
 /**
  * The leak and dead-peer soak, against examples/node-http started with `--expose-gc` and its
@@ -104,7 +103,7 @@ function cycle(port: number, bytes: string, until: string | undefined, timeoutMs
 
 const get = (target: string, headers = ''): string =>
   `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n${headers}\r\n`;
-const RETRY_LINE = `retry: ${RETRY_MS}\n\n`;
+const RETRY_LINE = `retry: ${RETRY_MS}\n`;
 
 /** Runs `count` cycles, `CONCURRENCY` at a time, cycling through every kind of connection. */
 async function cycles(port: number, count: number, lastIds: Map<string, string>): Promise<void> {
