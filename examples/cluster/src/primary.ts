@@ -3,6 +3,7 @@ import type { Worker } from 'node:cluster';
 import os from 'node:os';
 import { readDemoConfig } from '@ssekit/demo-common';
 import { relayQuestions } from './ipc.js';
+import { listenBacklog } from './worker.js';
 
 /**
  * Forks the workers (`WORKERS`, default one per core; one alone without `REDIS_URL`, since only
@@ -11,6 +12,8 @@ import { relayQuestions } from './ipc.js';
  */
 export function runPrimary(): void {
   const config = readDemoConfig();
+  // Checked before any worker starts: a bad value fails once here, not in every worker forked again.
+  listenBacklog();
   const wanted = Number(process.env.WORKERS ?? os.availableParallelism());
   let count = Number.isSafeInteger(wanted) && wanted > 0 ? wanted : 1;
   if (config.redisUrl === undefined && count > 1) {

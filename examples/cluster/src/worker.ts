@@ -4,14 +4,18 @@ import { MemoryBus, createHub } from '@ssekit/core';
 import type { SseStream } from '@ssekit/core';
 import {
   exitOnSignals,
+  logFailure,
+  hardenServer,
+  closeDemoHub,
   parsePublishBody,
+  publishBody,
   readDemoConfig,
   runTicks,
   servePage,
   statsBody,
   readPublishBody,
 } from '@ssekit/demo-common';
-import { lastEventIdOf, openStream, requestUrl, sendError, startStream } from '@ssekit/node';
+import { createSseHandler, lastEventIdOf, openStream, requestUrl, sendError } from '@ssekit/node';
 import { createRedisBackend } from '@ssekit/redis';
 import { DeliveryCounter } from './delivered.js';
 import { sumStats, workerIpc } from './ipc.js';
@@ -29,11 +33,21 @@ export function runWorker(): void {
   const hub = createHub({
     retry: config.retryMs,
     heartbeatMs: config.heartbeatMs,
+    writeTimeoutMs: config.writeTimeoutMs,
+    maxBufferedBytes: config.maxBufferedBytes,
+    // Per worker; 0 in the environment means no limit.
+    maxConnections: config.maxConnections || undefined,
+    maxConnectionsPerClient: config.maxConnectionsPerClient || undefined,
+    flushIntervalMs: config.flushIntervalMs,
     replaySize: config.replaySize,
     store: redis?.store,
     bus: counter.wrap(redis?.bus ?? new MemoryBus()),
   });
   counter.hub = hub;
+  const events = createSseHandler({
+    hub,
+    onError: (err, req) => logFailure(err, `${req.method ?? ''} ${req.url ?? ''}`),
+  });
   const tickStreams = new Set<SseStream>();
   const ask = workerIpc({
     stats: () => ({ ...statsBody(hub, { tickStreams: tickStreams.size }), pid: process.pid }),
@@ -48,11 +62,14 @@ export function runWorker(): void {
     const key = `${req.method ?? ''} ${url.pathname}`;
     switch (key) {
       case 'GET /events':
-        await startStream(hub, req, res);
+        // A refusal is answered here; the handler's onError has already logged a 5xx.
+        await events.start(req, res).catch((err: unknown) => {
+          sendError(res, err);
+        });
         return;
       case 'POST /publish': {
         const body = parsePublishBody(await readPublishBody(req));
-        const { id } = await hub.publish(body.topic, { event: body.event, data: body.data, id: body.id });
+        const { id } = await publishBody(hub, body);
         // The answer speaks for the whole server: the streams this event reached on every worker.
         const counts = await ask('delivered', { topic: body.topic, id });
         json(res, 202, { id, delivered: counts.reduce((sum: number, n) => sum + (typeof n === 'number' ? n : 0), 0) });
@@ -62,7 +79,7 @@ export function runWorker(): void {
         json(res, 200, sumStats((await ask('stats')) as Record<string, unknown>[]));
         return;
       case 'GET /ticks': {
-        const lastEventId = lastEventIdOf(req, url);
+        const lastEventId = lastEventIdOf(req);
         const stream = openStream(req, res, { retry: config.retryMs, heartbeatMs: config.heartbeatMs });
         tickStreams.add(stream);
         stream.signal.addEventListener('abort', () => tickStreams.delete(stream), { once: true });
@@ -81,18 +98,24 @@ export function runWorker(): void {
     }
   }
 
-  const server = http.createServer((req, res) => {
-    route(req, res).catch((err: unknown) => {
-      sendError(res, err);
-    });
-  });
+  const server = hardenServer(
+    http.createServer((req, res) => {
+      route(req, res).catch((err: unknown) => {
+        logFailure(err, `${req.method ?? ''} ${req.url ?? ''}`);
+        sendError(res, err);
+      });
+    }),
+    config,
+  );
   exitOnSignals(server, async () => {
-    await Promise.all([hub.close(), ...[...tickStreams].map((stream) => stream.close('shutdown'))]);
+    await Promise.all([closeDemoHub(hub, config), ...[...tickStreams].map((stream) => stream.close('shutdown'))]);
     await redis?.close();
   });
   // Listen once the bus does, so no stream opens before live delivery works.
   void (redis?.ready ?? Promise.resolve()).then(() => {
-    server.listen(config.port, config.host, () => process.send?.({ ssekit: 'ready' }));
+    server.listen({ port: config.port, host: config.host, backlog: listenBacklog() }, () =>
+      process.send?.({ ssekit: 'ready' }),
+    );
   });
 }
 
@@ -105,4 +128,19 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-/** The request body, refused with 413 past the contract's limit. */
+/**
+ * The listen backlog: `LISTEN_BACKLOG`, default 4096 (the kernel caps it at
+ * `net.core.somaxconn`). Node's default of 511 is too short for a reconnect storm: when every
+ * client of a restarted server comes back at once, connections past it are dropped, and each
+ * comes back only when its SYN is retried a second or more later. With round-robin scheduling
+ * the primary holds the listening socket and accepts; every worker asks for the same backlog.
+ */
+export function listenBacklog(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.LISTEN_BACKLOG;
+  if (raw === undefined || raw === '') return 4096;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new Error(`LISTEN_BACKLOG must be a positive integer (connections waiting to be accepted), got ${raw}`);
+  }
+  return value;
+}

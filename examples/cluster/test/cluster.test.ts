@@ -40,14 +40,14 @@ describe('examples/cluster', () => {
     for (let i = 0; i < 4; i++) {
       const client = await SseClient.connect(`${demo.url}/events?topic=spread`);
       clients.push(client);
-      await client.waitFor((c) => c.raw === 'retry: 3000\n\n', 5000, 'the retry line');
+      await client.waitFor((c) => c.raw === 'retry: 3000\n', 5000, 'the retry line');
     }
     const answer = await publish(demo.url, { topic: 'spread', data: 'to all' });
     expect(answer.status).toBe(202);
     const { id } = answer.json as { id: string };
     for (const client of clients) {
       await client.waitForEvents(1);
-      expect(client.raw).toBe(`retry: 3000\n\nid: ${id}\ndata: to all\n\n`);
+      expect(client.raw).toBe(`retry: 3000\nid: ${id}\ndata: to all\n\n`);
     }
     let workers: { pid: number; connections: number }[] = [];
     await eventually(async () => {

@@ -1,7 +1,10 @@
-// The ssekit live demo page: plain JavaScript on the browser's own EventSource, no build step.
-// Event data is only ever put in the page with textContent, never as HTML.
+// The ssekit live demo page, in plain JavaScript. The /events panel reads its stream with
+// @ssekit/client (every event name, data decoded, exact resume); the /ticks panel uses the
+// browser's own EventSource, to show that both read the same streams. The server bundles this
+// file with the client (examples/demo-common/src/bundle.ts). Event data is only ever put in the
+// page with textContent, never as HTML.
+import { RESET_EVENT, subscribe } from '@ssekit/client';
 
-const RESET_EVENT = 'ssekit-reset';
 const LOG_LIMIT = 300;
 const TICK_LIMIT = 8;
 const RATE_SECONDS = 60;
@@ -26,10 +29,9 @@ const view = {
 };
 
 const events = {
-  source: null,
+  subscription: null,
   topics: ['default'],
   knownTopics: new Set(['default']),
-  names: new Set(['message', RESET_EVENT]),
   opened: false,
   received: 0,
   reconnects: 0,
@@ -56,13 +58,17 @@ function setState(element, state) {
   element.textContent = state;
 }
 
-// ---- /events ----
+// ---- /events, with @ssekit/client ----
 
 function openEvents() {
   const params = new URLSearchParams();
   for (const topic of events.topics) params.append('topic', topic);
-  const source = new EventSource(`/events?${params.toString()}`);
-  events.source = source;
+  // One subscription for the panel's whole life on these topics: it reconnects by itself (after
+  // the server's `retry:`, with Last-Event-ID) and yields every event, whatever its name.
+  const subscription = subscribe(`/events?${params.toString()}`, {
+    onState: (state) => onState(subscription, state),
+  });
+  events.subscription = subscription;
   events.opened = false;
   events.seenIds = new Set();
   events.statsBefore = null;
@@ -71,42 +77,67 @@ function openEvents() {
   setState(view.state, 'connecting');
   view.topics.textContent = events.topics.join(', ');
   view.lastId.textContent = 'none';
-  source.addEventListener('open', () => {
-    if (source !== events.source) return;
-    setState(view.state, 'open');
-    if (events.opened) {
-      events.reconnects++;
-      view.reconnects.textContent = String(events.reconnects);
-      events.sinceReopen = [];
-      void countReplayed(source);
-    }
-    events.opened = true;
-  });
-  source.addEventListener('error', () => {
-    if (source !== events.source) return;
-    if (source.readyState === EventSource.CLOSED) {
-      setState(view.state, 'closed');
-      return;
-    }
-    const wasOpen = view.state.dataset.state === 'open';
-    setState(view.state, events.opened ? 'reconnecting' : 'connecting');
-    if (wasOpen) events.statsBefore = replayedCounter();
-  });
-  for (const name of events.names) source.addEventListener(name, onEvent);
+  void readEvents(subscription);
 }
 
-function onEvent(message) {
-  if (message.target !== events.source) return;
+async function readEvents(subscription) {
+  try {
+    for await (const event of subscription) {
+      if (subscription !== events.subscription) return;
+      onEvent(event);
+    }
+  } catch (error) {
+    // A refusal (4xx) or a stream that is not one: the subscription ended with this error.
+    if (subscription === events.subscription) view.state.title = error.message;
+  }
+}
+
+function onState(subscription, state) {
+  if (subscription !== events.subscription) return;
+  switch (state) {
+    case 'open':
+      setState(view.state, 'open');
+      if (events.opened) {
+        events.reconnects++;
+        view.reconnects.textContent = String(events.reconnects);
+        events.sinceReopen = [];
+        void countReplayed(subscription);
+      }
+      events.opened = true;
+      break;
+    case 'retrying':
+    case 'connecting': {
+      const wasOpen = view.state.dataset.state === 'open';
+      setState(view.state, events.opened ? 'reconnecting' : 'connecting');
+      if (wasOpen) events.statsBefore = replayedCounter();
+      break;
+    }
+    case 'ended':
+      setState(view.state, 'closed');
+      break;
+  }
+}
+
+// What the client decoded `data` into: JSON values arrive as values, other text as a string.
+function kindOf(data) {
+  if (data === null) return 'null';
+  if (Array.isArray(data)) return 'array';
+  return typeof data;
+}
+
+function onEvent(event) {
   events.received++;
   view.received.textContent = String(events.received);
   countRate('events');
-  const reset = message.type === RESET_EVENT;
-  // A reset carries no id of its own (the browser keeps resuming from the last one it had).
-  const id = reset ? '' : message.lastEventId;
+  const reset = event.type === RESET_EVENT;
+  // A reset carries no id of its own (the client keeps resuming from the last one it had).
+  const id = reset ? '' : event.id;
   if (id !== '') view.lastId.textContent = id;
   const duplicate = !reset && id !== '' && events.seenIds.has(id);
   if (!reset && id !== '') events.seenIds.add(id);
-  const entry = logEntry(message.type, id, message.data, { reset, duplicate });
+  const entry = logEntry(event.type, id, event.raw, { reset, duplicate, kind: kindOf(event.data) });
+  // The reset's data is typed by the client: `{ reason, lastEventId }`.
+  if (reset) entry.dataset.reason = event.data.reason;
   if (events.toMark > 0) {
     events.toMark--;
     markReplayed(entry);
@@ -125,11 +156,11 @@ async function replayedCounter() {
   }
 }
 
-async function countReplayed(source) {
+async function countReplayed(subscription) {
   const before = await events.statsBefore;
   events.statsBefore = null;
   const after = await replayedCounter();
-  if (source !== events.source) return;
+  if (subscription !== events.subscription) return;
   const received = events.sinceReopen ?? [];
   events.sinceReopen = null;
   if (before === null || before === undefined || after === null) return;
@@ -150,13 +181,14 @@ function markReplayed(entry) {
   entry.querySelector('.meta').append(badge);
 }
 
-function logEntry(name, id, data, { reset, duplicate }) {
+function logEntry(name, id, data, { reset, duplicate, kind }) {
   const entry = document.createElement('li');
   entry.className = 'entry';
   if (reset) entry.classList.add('reset');
   if (duplicate) entry.classList.add('duplicate');
   entry.dataset.event = name;
   entry.dataset.id = id;
+  entry.dataset.kind = kind;
   const meta = document.createElement('div');
   meta.className = 'meta';
   const nameSpan = document.createElement('span');
@@ -165,9 +197,12 @@ function logEntry(name, id, data, { reset, duplicate }) {
   const idSpan = document.createElement('span');
   idSpan.className = 'id';
   idSpan.textContent = id === '' ? 'no id' : `id ${id}`;
+  const kindSpan = document.createElement('span');
+  kindSpan.className = 'kind';
+  kindSpan.textContent = kind;
   const time = document.createElement('time');
   time.textContent = new Date().toLocaleTimeString();
-  meta.append(nameSpan, idSpan, time);
+  meta.append(nameSpan, idSpan, kindSpan, time);
   if (reset) {
     const note = document.createElement('span');
     note.className = 'badge';
@@ -187,12 +222,6 @@ function logEntry(name, id, data, { reset, duplicate }) {
   view.log.prepend(entry);
   while (view.log.childElementCount > LOG_LIMIT) view.log.lastElementChild.remove();
   return entry;
-}
-
-function listenFor(name) {
-  if (name === '' || events.names.has(name)) return;
-  events.names.add(name);
-  events.source?.addEventListener(name, onEvent);
 }
 
 // ---- topics ----
@@ -220,7 +249,7 @@ function renderTopics() {
 
 function switchTopics(topics) {
   events.topics = topics;
-  events.source?.close();
+  events.subscription?.close();
   openEvents();
   renderTopics();
 }
@@ -233,10 +262,6 @@ $('topics-form').addEventListener('submit', (submit) => {
   input.value = '';
   events.knownTopics.add(topic);
   switchTopics([...new Set([...events.topics, topic])]);
-});
-
-$('names').addEventListener('change', (change) => {
-  for (const name of change.target.value.split(',')) listenFor(name.trim());
 });
 
 // ---- publish ----
@@ -260,8 +285,6 @@ async function publish() {
       return;
     }
   }
-  // Listen before publishing, so a named event is not missed.
-  if (name !== '') listenFor(name);
   const body = { topic, data };
   if (name !== '') body.event = name;
   output.textContent = 'publishing…';
@@ -294,7 +317,7 @@ $('disconnect').addEventListener('click', async () => {
   }
 });
 
-// ---- /ticks ----
+// ---- /ticks, with the browser's own EventSource ----
 
 function openTicks() {
   const source = new EventSource('/ticks');

@@ -1,9 +1,11 @@
 import { createHub } from '@ssekit/core';
 import type { Hub } from '@ssekit/core';
+import { combineHooks } from '@ssekit/metrics';
 import { createRedisBackend } from '@ssekit/redis';
 import type { DemoConfig } from './config.js';
 import { announceAfter, closeOnExit } from './lifecycle.js';
 import { bindDemoMetrics, demoMetricsHooks } from './metrics.js';
+import { openStreamHooks } from './open-streams.js';
 
 /**
  * The hub a demo serves: the contract's retry, heartbeat and replay size; in memory, or on
@@ -18,14 +20,23 @@ export function createDemoHub(config: DemoConfig): Hub {
     heartbeatMs: config.heartbeatMs,
     writeTimeoutMs: config.writeTimeoutMs,
     maxBufferedBytes: config.maxBufferedBytes,
-    hooks: demoMetricsHooks,
+    // 0 in the environment means no limit.
+    maxConnections: config.maxConnections || undefined,
+    maxConnectionsPerClient: config.maxConnectionsPerClient || undefined,
+    flushIntervalMs: config.flushIntervalMs,
+    hooks: combineHooks(demoMetricsHooks, openStreamHooks),
   };
   if (config.redisUrl === undefined) {
-    const local = createHub({ ...options, replaySize: config.replaySize });
+    const local = createHub({
+      ...options,
+      replaySize: config.replaySize,
+      topicTtlMs: config.topicTtlMs,
+      maxTopics: config.maxTopics,
+    });
     bindDemoMetrics(local);
     return local;
   }
-  const redis = createRedisBackend({ url: config.redisUrl, size: config.replaySize });
+  const redis = createRedisBackend({ url: config.redisUrl, size: config.replaySize, topicTtlMs: config.topicTtlMs });
   const hub = createHub({ ...options, store: redis.store, bus: redis.bus });
   bindDemoMetrics(hub);
   const slow = setTimeout(() => {
@@ -34,4 +45,15 @@ export function createDemoHub(config: DemoConfig): Hub {
   announceAfter(redis.ready.finally(() => clearTimeout(slow)));
   closeOnExit(() => redis.close());
   return hub;
+}
+
+/**
+ * Ends every stream for a demo's shutdown as the production guide says: each client is told to
+ * come back after `RETRY_MS` plus up to `SHUTDOWN_JITTER_MS`, at random, so they do not all
+ * reconnect at the same moment.
+ * @param hub - the demo's hub.
+ * @param config - the demo's configuration.
+ */
+export function closeDemoHub(hub: Hub, config: DemoConfig): Promise<void> {
+  return hub.close({ retry: config.retryMs, retryJitterMs: config.shutdownJitterMs });
 }

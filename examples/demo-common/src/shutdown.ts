@@ -3,13 +3,15 @@ import type { Http2Server } from 'node:http2';
 import { closeResources, whenReady } from './lifecycle.js';
 
 /**
- * On SIGTERM or SIGINT: runs `drain` (which ends every stream), closes the server, and exits 0;
- * exits 1 if that has not finished within `timeoutMs`.
- * @param server - the listening server.
+ * On SIGTERM or SIGINT: runs `drain` (which ends every stream), closes what the hub's backend
+ * holds, runs `closeServer`, and exits 0; exits 1 if that has not finished within `timeoutMs`.
+ * The runtime-neutral part of {@link exitOnSignals}: a host that is not a node:http server
+ * (Bun, Deno) passes its own way to stop listening.
+ * @param closeServer - stops the server and resolves once its requests are done.
  * @param drain - ends the streams (e.g. `() => hub.close()`).
  * @param timeoutMs - the deadline.
  */
-export function exitOnSignals(server: Server | Http2Server, drain: () => Promise<void>, timeoutMs = 4000): void {
+export function onStopSignals(closeServer: () => Promise<void>, drain: () => Promise<void>, timeoutMs = 4000): void {
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
@@ -17,19 +19,13 @@ export function exitOnSignals(server: Server | Http2Server, drain: () => Promise
     const deadline = setTimeout(() => {
       process.exit(1);
     }, timeoutMs);
-    deadline.unref();
+    (deadline as { unref?: () => void }).unref?.();
     void (async () => {
       try {
         await drain();
         await closeResources();
       } finally {
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        if ('closeIdleConnections' in server) {
-          server.closeIdleConnections();
-          // A connection still mid-request gets a moment, then goes too.
-          setTimeout(() => server.closeAllConnections(), 1000).unref();
-        }
-        await closed;
+        await closeServer();
         clearTimeout(deadline);
         process.exit(0);
       }
@@ -39,11 +35,42 @@ export function exitOnSignals(server: Server | Http2Server, drain: () => Promise
   process.on('SIGINT', stop);
 }
 
+/**
+ * On SIGTERM or SIGINT: runs `drain` (which ends every stream), closes the server, and exits 0;
+ * exits 1 if that has not finished within `timeoutMs`.
+ * @param server - the listening server.
+ * @param drain - ends the streams (e.g. `() => hub.close()`).
+ * @param timeoutMs - the deadline.
+ */
+export function exitOnSignals(server: Server | Http2Server, drain: () => Promise<void>, timeoutMs = 4000): void {
+  onStopSignals(
+    () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      if ('closeIdleConnections' in server) {
+        server.closeIdleConnections();
+        // A connection still mid-request gets a moment, then goes too.
+        setTimeout(() => server.closeAllConnections(), 1000).unref();
+      }
+      return closed;
+    },
+    drain,
+    timeoutMs,
+  );
+}
+
+/**
+ * Prints the line the contract asks for, `listening on http://HOST:PORT`, once the hub's backend
+ * is ready (Redis subscribed), so clients find it working.
+ * @param host - the bind address.
+ * @param port - the port it listens on (the real one when `PORT=0`).
+ */
+export function announceListening(host: string, port: number | string | null): void {
+  const shown = host.includes(':') ? `[${host}]` : host;
+  void whenReady().then(() => process.stdout.write(`listening on http://${shown}:${String(port)}\n`));
+}
+
 /** Prints the line the contract asks for once the server listens. */
 export function announce(server: Server | Http2Server, host: string): void {
   const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : address;
-  const shown = host.includes(':') ? `[${host}]` : host;
-  // Not before the hub's backend is ready (Redis subscribed), so clients find it working.
-  void whenReady().then(() => process.stdout.write(`listening on http://${shown}:${String(port)}\n`));
+  announceListening(host, typeof address === 'object' && address !== null ? address.port : address);
 }

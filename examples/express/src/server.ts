@@ -5,15 +5,19 @@ import {
   announce,
   createDemoHub,
   exitOnSignals,
+  logFailure,
+  hardenServer,
+  closeDemoHub,
   heapReport,
   metricsAnswer,
   parsePublishBody,
+  publishBody,
   readDemoConfig,
   runTicks,
   statsBody,
 } from '@ssekit/demo-common';
 import { sse } from '@ssekit/express';
-import { lastEventIdOf, requestUrl, sendError } from '@ssekit/node';
+import { lastEventIdOf, sendError } from '@ssekit/node';
 import compression from 'compression';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
@@ -41,7 +45,7 @@ app.post(
   async (req: Request, res: Response) => {
     const raw: unknown = req.body;
     const body = parsePublishBody(Buffer.isBuffer(raw) ? raw : Buffer.alloc(0));
-    const result = await hub.publish(body.topic, { event: body.event, data: body.data, id: body.id });
+    const result = await publishBody(hub, body);
     res.status(202).json(result);
   },
 );
@@ -54,7 +58,7 @@ app.get(
   '/ticks',
   // What can refuse a hand-driven stream runs before it: a bad Last-Event-ID is a 400 here.
   (req, res, next) => {
-    res.locals.lastEventId = lastEventIdOf(req, requestUrl(req));
+    res.locals.lastEventId = lastEventIdOf(req);
     next();
   },
   sse(
@@ -84,20 +88,21 @@ app.use((req, res) => {
 });
 
 // Every refusal, from ssekit or body-parser, as `{ "error": message }` with its status.
-app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
   if (res.headersSent) {
     next(err);
     return;
   }
+  logFailure(err, `${req.method} ${req.originalUrl}`);
   sendError(res, err);
 });
 
-const server = http.createServer(app);
+const server = hardenServer(http.createServer(app), config);
 
 server.listen(config.port, config.host, () => {
   announce(server, config.host);
 });
 
 exitOnSignals(server, async () => {
-  await Promise.all([hub.close(), ...[...tickStreams].map((stream) => stream.close('shutdown'))]);
+  await Promise.all([closeDemoHub(hub, config), ...[...tickStreams].map((stream) => stream.close('shutdown'))]);
 });

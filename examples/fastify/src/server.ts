@@ -1,13 +1,19 @@
 import compress from '@fastify/compress';
-import type { SseStream, Subscription } from '@ssekit/core';
+import { SsekitError, refusalAnswer, statusOf } from '@ssekit/core';
+import type { SseStream } from '@ssekit/core';
 import {
   MAX_PUBLISH_BYTES,
   announce,
   createDemoHub,
   exitOnSignals,
+  logFailure,
+  hardenServer,
+  closeDemoHub,
   heapReport,
   metricsAnswer,
+  openEventStreams,
   parsePublishBody,
+  publishBody,
   readDemoConfig,
   runTicks,
   servePage,
@@ -20,15 +26,6 @@ import type { FastifyInstance } from 'fastify';
 const config = readDemoConfig();
 const hub = createDemoHub(config);
 const tickStreams = new Set<SseStream>();
-// Only for the demo route `POST /demo/disconnect`.
-const eventStreams = new Set<Subscription>();
-
-/** Fastify's own errors carry `statusCode`, ssekit's `status`; anything else is a 500. */
-function statusOf(err: unknown): number {
-  const { statusCode, status } = (err ?? {}) as { statusCode?: unknown; status?: unknown };
-  const code = typeof statusCode === 'number' ? statusCode : status;
-  return typeof code === 'number' && code >= 400 && code <= 599 ? code : 500;
-}
 
 /** The POST routes, in their own scope: every body arrives as bytes and demo-common checks it. */
 function postRoutes(scope: FastifyInstance, _options: unknown, done: () => void): void {
@@ -38,13 +35,13 @@ function postRoutes(scope: FastifyInstance, _options: unknown, done: () => void)
   });
   scope.post('/publish', async (request, reply) => {
     const body = parsePublishBody((request.body as Buffer | undefined) ?? '');
-    const result = await hub.publish(body.topic, { event: body.event, data: body.data, id: body.id });
+    const result = await publishBody(hub, body);
     return reply.code(202).send(result);
   });
   scope.post('/demo/disconnect', async () => {
     // Demo only, for the live page: the server ends every stream, as a restart or a proxy
     // timeout would, and each browser reconnects on its own with Last-Event-ID.
-    const streams = [...eventStreams, ...tickStreams];
+    const streams = [...openEventStreams(), ...tickStreams];
     await Promise.all(streams.map((stream) => stream.close('server')));
     return { closed: streams.length };
   });
@@ -55,16 +52,13 @@ async function main(): Promise<void> {
   // Fastify answers a body over the limit with 413 itself, before reading it all.
   const app = Fastify({ bodyLimit: MAX_PUBLISH_BYTES });
   app.setErrorHandler((err, request, reply) => {
-    const status = statusOf(err);
-    if (status >= 500) request.log.error({ err }, 'request failed');
-    // Worded as the other demos word it.
-    const message =
-      status === 413
-        ? `ssekit: the body is over ${MAX_PUBLISH_BYTES} bytes.`
-        : status < 500 && err instanceof Error
-          ? err.message
-          : 'internal error';
-    return reply.code(status).send({ error: message });
+    logFailure(err, `${request.method} ${request.url}`);
+    // Fastify's own 413 worded as the other demos word it; the rest as every adapter answers.
+    const tooLarge = statusOf(err) === 413;
+    const answer = refusalAnswer(
+      tooLarge ? new SsekitError('payload_too_large', `ssekit: the body is over ${MAX_PUBLISH_BYTES} bytes.`) : err,
+    );
+    return reply.code(answer.status).headers(answer.headers).send(answer.body);
   });
   app.setNotFoundHandler((request, reply) => {
     const { pathname } = new URL(request.url, 'http://localhost');
@@ -76,11 +70,9 @@ async function main(): Promise<void> {
   await app.register(compress, { global: true });
   await app.register(ssekit, { hub });
 
-  // On an `{ sse }` route the handler runs once the stream is open; `reply.sse()` returns it.
-  app.get('/events', { sse: true }, async (_request, reply) => {
-    const stream = await reply.sse();
-    eventStreams.add(stream);
-    stream.signal.addEventListener('abort', () => eventStreams.delete(stream), { once: true });
+  // On an `{ sse }` route the handler runs once the stream is open (`reply.sse()` returns it).
+  app.get('/events', { sse: true }, (request) => {
+    request.log.debug('event stream open');
   });
   await app.register(postRoutes);
   app.get('/stats', () => statsBody(hub, { tickStreams: tickStreams.size }));
@@ -103,10 +95,11 @@ async function main(): Promise<void> {
     ),
   );
 
+  hardenServer(app.server, config);
   await app.listen({ port: config.port, host: config.host });
   announce(app.server, config.host);
   exitOnSignals(app.server, async () => {
-    await Promise.all([hub.close(), ...[...tickStreams].map((stream) => stream.close('shutdown'))]);
+    await Promise.all([closeDemoHub(hub, config), ...[...tickStreams].map((stream) => stream.close('shutdown'))]);
   });
 }
 

@@ -3,21 +3,25 @@ import { createAdaptorServer } from '@hono/node-server';
 import type { HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { Context } from 'hono';
-import { SsekitError } from '@ssekit/core';
+import { isSsekitError } from '@ssekit/core';
 import type { SseStream } from '@ssekit/core';
 import {
-  MAX_PUBLISH_BYTES,
   announce,
   createDemoHub,
   exitOnSignals,
+  logFailure,
+  hardenServer,
+  closeDemoHub,
   heapReport,
   metricsAnswer,
   parsePublishBody,
+  publishBody,
   readDemoConfig,
+  readRequestBody,
   runTicks,
   statsBody,
 } from '@ssekit/demo-common';
-import { errorResponse, lastEventIdFromRequest, sseResponse } from '@ssekit/web';
+import { errorResponse, lastEventIdOf, sseHandler, sseResponse } from '@ssekit/web';
 
 const config = readDemoConfig();
 const hub = createDemoHub(config);
@@ -27,26 +31,6 @@ interface Env {
   Bindings: HttpBindings;
 }
 
-const tooLarge = (): SsekitError =>
-  new SsekitError('payload_too_large', `ssekit: the body is over ${MAX_PUBLISH_BYTES} bytes.`);
-
-// Read as bytes with the limit enforced here: `c.req.json()` would buffer any size first.
-async function readBody(request: Request): Promise<Uint8Array> {
-  if (Number(request.headers.get('content-length') ?? 0) > MAX_PUBLISH_BYTES) throw tooLarge();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  if (request.body !== null) {
-    // Reading on past the limit (and dropping it) lets the 413 reach the client: cancelling the
-    // body would destroy the socket under a client still sending.
-    for await (const chunk of request.body) {
-      size += chunk.byteLength;
-      if (size <= MAX_PUBLISH_BYTES) chunks.push(chunk);
-    }
-  }
-  if (size > MAX_PUBLISH_BYTES) throw tooLarge();
-  return Buffer.concat(chunks, size);
-}
-
 // The contract asks for `Connection: keep-alive` on HTTP/1.1. @ssekit/web sets no hop-by-hop
 // header (HTTP/2 and other runtimes forbid them), and node:http adds it only for clients that
 // asked for keep-alive, so the Node host adds it here.
@@ -54,13 +38,21 @@ function http1Headers(c: Context<Env>): Record<string, string> | undefined {
   return c.env.incoming.httpVersion === '1.1' ? { connection: 'keep-alive' } : undefined;
 }
 
+const events = sseHandler({ hub, onError: (err) => logFailure(err, 'GET /events') });
+
 const app = new Hono<Env>();
 
-app.get('/events', (c) => sseResponse(c.req.raw, { hub, headers: http1Headers(c) }));
+// `c.env` hands over Node's request and response: the stream is served on them (through
+// @ssekit/node), Node's fastest path.
+app.get('/events', async (c) => {
+  const response = await events(c.req.raw, c.env);
+  for (const [name, value] of Object.entries(http1Headers(c) ?? {})) response.headers.set(name, value);
+  return response;
+});
 
 app.post('/publish', async (c) => {
-  const body = parsePublishBody(await readBody(c.req.raw));
-  const result = await hub.publish(body.topic, { event: body.event, data: body.data, id: body.id });
+  const body = parsePublishBody(await readRequestBody(c.req.raw));
+  const result = await publishBody(hub, body);
   return c.json(result, 202);
 });
 
@@ -77,7 +69,7 @@ if (config.debugRoutes) {
 }
 
 app.get('/ticks', (c) => {
-  const lastEventId = lastEventIdFromRequest(c.req.raw);
+  const lastEventId = lastEventIdOf(c.req.raw);
   return sseResponse(
     c.req.raw,
     (stream) => {
@@ -90,14 +82,20 @@ app.get('/ticks', (c) => {
 });
 
 app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
-app.onError((err) => errorResponse(err));
+// ssekit's refusals (a bad publish body) as `{ "error" }` with their status; anything else is the
+// app's own failure: logged, and a plain 500.
+app.onError((err, c) => {
+  logFailure(err, `${c.req.method} ${c.req.path}`);
+  if (isSsekitError(err)) return errorResponse(err);
+  return c.json({ error: 'ssekit: internal error' }, 500);
+});
 
-const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+const server = hardenServer(createAdaptorServer({ fetch: app.fetch }) as Server, config);
 
 server.listen(config.port, config.host, () => {
   announce(server, config.host);
 });
 
 exitOnSignals(server, async () => {
-  await Promise.all([hub.close(), ...[...tickStreams].map((stream) => stream.close('shutdown'))]);
+  await Promise.all([closeDemoHub(hub, config), ...[...tickStreams].map((stream) => stream.close('shutdown'))]);
 });

@@ -1,13 +1,18 @@
 import Router from '@koa/router';
-import { SsekitError, parseLastEventId } from '@ssekit/core';
+import http from 'node:http';
+import { parseLastEventId, refusalAnswer } from '@ssekit/core';
 import type { SseStream } from '@ssekit/core';
 import {
   announce,
   createDemoHub,
   exitOnSignals,
+  hardenServer,
+  logFailure,
+  closeDemoHub,
   heapReport,
   metricsAnswer,
   parsePublishBody,
+  publishBody,
   readDemoConfig,
   runTicks,
   statsBody,
@@ -21,18 +26,13 @@ const config = readDemoConfig();
 const hub = createDemoHub(config);
 const tickStreams = new Set<SseStream>();
 
-function statusOf(err: unknown): number {
-  const status = (err as { status?: unknown } | null)?.status;
-  return typeof status === 'number' && status >= 400 && status <= 599 ? status : 500;
-}
-
 const app = new Koa();
 
 // Koa reports socket errors of responses in flight; a client resetting its connection mid-stream
 // is not a server fault (its stream is already gone), everything else is logged.
-app.on('error', (err: Error & { headerSent?: boolean; code?: string }) => {
+app.on('error', (err: Error & { headerSent?: boolean; code?: string }, ctx?: { method: string; url: string }) => {
   if (err.headerSent === true && err.code === 'ECONNRESET') return;
-  console.error(err);
+  logFailure(err, ctx === undefined ? 'koa' : `${ctx.method} ${ctx.url}`);
 });
 
 // Every refusal, before a stream starts or from /publish, is answered as JSON like the other demos.
@@ -41,12 +41,12 @@ app.use(async (ctx, next) => {
     await next();
   } catch (err) {
     if (ctx.headerSent || !ctx.writable) throw err;
-    const status = statusOf(err);
-    const exposed = status < 500 || (err instanceof SsekitError && err.code === 'closed');
-    ctx.status = status;
-    ctx.body = { error: err instanceof Error && exposed ? err.message : 'ssekit: internal error' };
-    // Unexpected failures still reach the error listener above.
-    if (!exposed) ctx.app.emit('error', err, ctx);
+    const answer = refusalAnswer(err);
+    ctx.status = answer.status;
+    ctx.set(answer.headers);
+    ctx.body = answer.body;
+    // Failures that are not the client's still reach the error listener above.
+    if (answer.status >= 500) ctx.app.emit('error', err, ctx);
   }
 });
 
@@ -60,7 +60,7 @@ router.get('/events', sse({ hub }));
 
 router.post('/publish', async (ctx) => {
   const body = parsePublishBody(await readPublishBody(ctx.req));
-  const result = await hub.publish(body.topic, { event: body.event, data: body.data, id: body.id });
+  const result = await publishBody(hub, body);
   ctx.status = 202;
   ctx.body = result;
 });
@@ -109,10 +109,18 @@ app.use((ctx) => {
   ctx.body = { error: `no route for ${ctx.method} ${ctx.path}` };
 });
 
-const server = app.listen(config.port, config.host, () => {
+// Koa's callback returns a promise node:http ignores; Koa handles its errors itself.
+const callback = app.callback();
+const server = hardenServer(
+  http.createServer((req, res) => {
+    void callback(req, res);
+  }),
+  config,
+);
+server.listen(config.port, config.host, () => {
   announce(server, config.host);
 });
 
 exitOnSignals(server, async () => {
-  await Promise.all([hub.close(), ...[...tickStreams].map((stream) => stream.close('shutdown'))]);
+  await Promise.all([closeDemoHub(hub, config), ...[...tickStreams].map((stream) => stream.close('shutdown'))]);
 });

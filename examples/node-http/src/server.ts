@@ -1,26 +1,34 @@
 import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { SseStream, Subscription } from '@ssekit/core';
+import type { SseStream } from '@ssekit/core';
 import {
   announce,
   createDemoHub,
   exitOnSignals,
+  logFailure,
+  hardenServer,
+  closeDemoHub,
   heapReport,
   metricsAnswer,
+  openEventStreams,
   parsePublishBody,
+  publishBody,
   readDemoConfig,
   runTicks,
   servePage,
   statsBody,
   readPublishBody,
 } from '@ssekit/demo-common';
-import { lastEventIdOf, openStream, requestUrl, sendRefusal, startStream } from '@ssekit/node';
+import { createSseHandler, lastEventIdOf, openStream, requestUrl, sendError } from '@ssekit/node';
 
 const config = readDemoConfig();
 const hub = createDemoHub(config);
+// Stream refusals answered with a 5xx are logged through logFailure (a Redis outage once a minute).
+const events = createSseHandler({
+  hub,
+  onError: (err, req) => logFailure(err, `${req.method ?? ''} ${req.url ?? ''}`),
+});
 const tickStreams = new Set<SseStream>();
-// Only for the demo route `POST /demo/disconnect`.
-const eventStreams = new Set<Subscription>();
 
 function json(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -41,14 +49,15 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
   }
   switch (key) {
     case 'GET /events': {
-      const stream = await startStream(hub, req, res);
-      eventStreams.add(stream);
-      stream.signal.addEventListener('abort', () => eventStreams.delete(stream), { once: true });
+      // A refusal is answered here; the handler's onError has already logged a 5xx.
+      await events.start(req, res).catch((err: unknown) => {
+        sendError(res, err);
+      });
       return;
     }
     case 'POST /publish': {
       const body = parsePublishBody(await readPublishBody(req));
-      const result = await hub.publish(body.topic, { event: body.event, data: body.data, id: body.id });
+      const result = await publishBody(hub, body);
       json(res, 202, result);
       return;
     }
@@ -62,7 +71,7 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
       json(res, 200, statsBody(hub, { tickStreams: tickStreams.size }));
       return;
     case 'GET /ticks': {
-      const lastEventId = lastEventIdOf(req, url);
+      const lastEventId = lastEventIdOf(req);
       const stream = openStream(req, res, { retry: config.retryMs, heartbeatMs: config.heartbeatMs });
       tickStreams.add(stream);
       stream.signal.addEventListener('abort', () => tickStreams.delete(stream), { once: true });
@@ -72,7 +81,7 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     case 'POST /demo/disconnect': {
       // Demo only, for the live page: the server ends every stream, as a restart or a proxy
       // timeout would, and each browser reconnects on its own with Last-Event-ID.
-      const streams = [...eventStreams, ...tickStreams];
+      const streams = [...openEventStreams(), ...tickStreams];
       await Promise.all(streams.map((stream) => stream.close('server')));
       json(res, 200, { closed: streams.length });
       return;
@@ -89,17 +98,21 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
   }
 }
 
-const server = http.createServer((req, res) => {
-  route(req, res).catch((err: unknown) => {
-    // A refusal as its status and `{ error }`; a 5xx is logged too.
-    sendRefusal(req, res, err);
-  });
-});
+const server = hardenServer(
+  http.createServer((req, res) => {
+    route(req, res).catch((err: unknown) => {
+      // A refusal as its status and `{ error }`; a 5xx is logged too.
+      logFailure(err, `${req.method ?? ''} ${req.url ?? ''}`);
+      sendError(res, err);
+    });
+  }),
+  config,
+);
 
 server.listen(config.port, config.host, () => {
   announce(server, config.host);
 });
 
 exitOnSignals(server, async () => {
-  await Promise.all([hub.close(), ...[...tickStreams].map((stream) => stream.close('shutdown'))]);
+  await Promise.all([closeDemoHub(hub, config), ...[...tickStreams].map((stream) => stream.close('shutdown'))]);
 });

@@ -258,6 +258,47 @@ describe('the live demo page in Chromium (examples/node-http, GET /)', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('decodes typed events with @ssekit/client, and resumes exactly after POST /demo/disconnect', async () => {
+    // What the client decoded each event's data into, oldest first.
+    const kinds = (): Promise<string[]> =>
+      page.$$eval('#log .entry', (items) => items.map((item) => (item as HTMLElement).dataset.kind ?? '').reverse());
+    // The reset shown earlier arrived as the client's typed event, its reason read from `data`.
+    expect(await page.$eval('#log .entry.reset', (entry) => (entry as HTMLElement).dataset.reason)).toBe('unknown');
+
+    const before = await entries(page);
+    const reconnects = Number(await text(page, '#reconnects'));
+    const replayed = Number(await text(page, '#replayed'));
+    const object = await publishOk(url, { topic: 'default', event: 'price', data: { symbol: 'ACME', value: 42.5 } });
+    const number = await publishOk(url, { topic: 'prices', event: 'price', data: 7 });
+    const note = await publishOk(url, { topic: 'default', event: 'note', data: 'not JSON: {' });
+    await waitForEntries(page, before.length + 3);
+    expect((await kinds()).slice(before.length)).toEqual(['object', 'number', 'string']);
+
+    const held = proxy!.holdNextEventsRequest();
+    await page.click('#disconnect');
+    expect((await held.headers)['last-event-id']).toBe(note.id);
+    const missed = [
+      await publishOk(url, { topic: 'prices', event: 'price', data: { symbol: 'ACME', value: 43 } }),
+      await publishOk(url, { topic: 'default', data: 'missed while away' }),
+    ];
+    expect(missed.map((result) => result.delivered)).toEqual([0, 0]);
+    held.release();
+    await waitForText(page, '#replayed', String(replayed + 2));
+    const after = await waitForEntries(page, before.length + 5);
+    expect(after.slice(0, before.length)).toEqual(before);
+    expect(after.slice(before.length)).toEqual([
+      { event: 'price', id: object.id, data: '{"symbol":"ACME","value":42.5}', replayed: false, duplicate: false },
+      { event: 'price', id: number.id, data: '7', replayed: false, duplicate: false },
+      { event: 'note', id: note.id, data: 'not JSON: {', replayed: false, duplicate: false },
+      { event: 'price', id: missed[0]?.id, data: '{"symbol":"ACME","value":43}', replayed: true, duplicate: false },
+      { event: 'message', id: missed[1]?.id, data: 'missed while away', replayed: true, duplicate: false },
+    ]);
+    expect((await kinds()).slice(before.length)).toEqual(['object', 'number', 'string', 'object', 'string']);
+    expect(await text(page, '#reconnects')).toBe(String(reconnects + 1));
+    expect(await text(page, '#state')).toBe('open');
+    expect(pageErrors).toEqual([]);
+  });
+
   it('writes a screenshot for inspection', async () => {
     // Let the chart show a few seconds of traffic.
     for (let i = 0; i < 5; i++) await publishOk(url, { topic: 'default', data: `burst ${i}` });

@@ -213,7 +213,7 @@ describe('examples/node-http behind a real nginx with response buffering on', ()
   }
 
   function wire(events: readonly { id: string | undefined; data: string; event: string | undefined }[]): string {
-    return `retry: ${RETRY_MS}\n\n${events.map(({ id, data, event }) => wireFrame(id ?? '', data, event)).join('')}`;
+    return `retry: ${RETRY_MS}\n${events.map(({ id, data, event }) => wireFrame(id ?? '', data, event)).join('')}`;
   }
 
   it('passes each event and each heartbeat on as it comes (the shipped config), and heartbeats outlast its read timeout', async () => {
@@ -266,7 +266,7 @@ describe('examples/node-http behind a real nginx with response buffering on', ()
       // Filling the buffer pushes them out: the route works, it only buffers.
       const filler = 'x'.repeat(4096);
       for (let i = 0; i < 16; i++) await publishOne(appUrl, topic, filler);
-      const head = `retry: ${RETRY_MS}\n\n${wireFrame(id, 'small', 'note')}`;
+      const head = `retry: ${RETRY_MS}\n${wireFrame(id, 'small', 'note')}`;
       await eventually(() => held.body.length >= head.length, 'the held events once the buffer filled');
       expect(held.status).toBe(200);
       expect(held.body.slice(0, head.length)).toBe(head);
