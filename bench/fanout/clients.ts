@@ -24,6 +24,23 @@ type Pending = (reply: ClientReply) => void;
 /** A request before its `id` is assigned. */
 type Unsent<T> = T extends unknown ? Omit<T, 'id'> : never;
 
+/** How {@link SubscriberPool.connect} went, over every process. */
+export interface ConnectOutcome {
+  open: number;
+  failed: number;
+  /** The first few failure reasons. */
+  errors: string[];
+  /** The slowest process's time from its request to its last answer, ms. */
+  ms: number;
+  /** The earliest start and the last stream opened, µs on the shared wall clock. */
+  startedUs: number;
+  lastOpenUs: number;
+  /** Streams opened per step (TIMELINE_STEP_MS in messages.ts) since each process's start, summed. */
+  timeline: number[];
+  /** `net.connect` to response head, µs. */
+  handshake: Histogram;
+}
+
 class SubscriberProcess {
   readonly #child: ChildProcess;
   readonly #pending = new Map<number, Pending>();
@@ -31,7 +48,8 @@ class SubscriberProcess {
   #onPhaseDone: ((name: string) => void) | undefined;
   readonly #exit: Promise<void>;
 
-  constructor() {
+  /** @param localAddress - the source address this process connects from. */
+  constructor(readonly localAddress?: string) {
     this.#child = fork(new URL('./subscriber-process.ts', import.meta.url).pathname, [], {
       cwd: ROOT,
       execArgv: ['--import', 'tsx'],
@@ -90,8 +108,13 @@ class SubscriberProcess {
 export class SubscriberPool {
   readonly #processes: SubscriberProcess[];
 
-  constructor(count: number) {
-    this.#processes = Array.from({ length: count }, () => new SubscriberProcess());
+  /**
+   * @param count - processes to start.
+   * @param localAddresses - the source address of each process (`127.0.0.2`, ...), so that each
+   *   has its own ephemeral port range; by default all connect from the kernel's choice.
+   */
+  constructor(count: number, localAddresses: readonly string[] = []) {
+    this.#processes = Array.from({ length: count }, (_, i) => new SubscriberProcess(localAddresses[i]));
   }
 
   get pids(): number[] {
@@ -107,19 +130,38 @@ export class SubscriberPool {
     path: string,
     total: number,
     timeoutMs: number,
-  ): Promise<{ open: number; failed: number; errors: string[]; ms: number }> {
+    concurrency = 128,
+  ): Promise<ConnectOutcome> {
     const share = (i: number): number =>
       Math.floor(total / this.#processes.length) + (i < total % this.#processes.length ? 1 : 0);
     const replies = await Promise.all(
       this.#processes.map((p, i) =>
-        p.request<ConnectReply>({ type: 'connect', port, path, count: share(i), concurrency: 128, timeoutMs }),
+        p.request<ConnectReply>({
+          type: 'connect',
+          port,
+          path,
+          count: share(i),
+          concurrency,
+          timeoutMs,
+          ...(p.localAddress === undefined ? {} : { localAddress: p.localAddress }),
+        }),
       ),
     );
+    const handshake = new Histogram();
+    const timeline: number[] = [];
+    for (const r of replies) {
+      handshake.addSparse(r.handshake.buckets, r.handshake.max, r.handshake.sum);
+      r.timeline.forEach((n, i) => (timeline[i] = (timeline[i] ?? 0) + n));
+    }
     return {
       open: replies.reduce((sum, r) => sum + r.open, 0),
       failed: replies.reduce((sum, r) => sum + r.failed, 0),
       errors: replies.flatMap((r) => r.errors).slice(0, 5),
       ms: Math.max(...replies.map((r) => r.ms)),
+      startedUs: Math.min(...replies.map((r) => r.startedUs)),
+      lastOpenUs: Math.max(...replies.map((r) => r.lastOpenUs)),
+      timeline: Array.from({ length: timeline.length }, (_, i) => timeline[i] ?? 0),
+      handshake,
     };
   }
 

@@ -11,8 +11,9 @@ export interface FanoutConfig {
   burst: number;
   /**
    * The burst is shortened so that it makes at most this many deliveries (`BENCH_BURST_DELIVERIES`,
-   * default 1,000,000: 200 events up to 5,000 subscribers, 100 at 10,000), which keeps a full run
-   * within ten minutes on two cores. See {@link burstEvents}.
+   * default 1,000,000: 200 events up to 5,000 subscribers, 100 at 10,000), which keeps one server
+   * at 10,000 subscribers around a minute on two cores (a full run of every server at every count
+   * takes about half an hour). See {@link burstEvents}.
    */
   burstDeliveries: number;
   /** Publishes in flight during the burst. `BENCH_BURST_CONCURRENCY`, default 4. */
@@ -28,6 +29,18 @@ export interface FanoutConfig {
   rateDeliveries: number;
   /** Load-generator processes. `BENCH_CLIENT_PROCESSES`, default 2. */
   clientProcesses: number;
+  /**
+   * Times every server is measured at every count (`BENCH_REPS`, default 1, or 2 with a baseline);
+   * the tables show each server's repetition with the lowest burst CPU per delivery.
+   */
+  reps: number;
+  /** A git ref whose demos are measured next to the working tree's (`BENCH_BASELINE`, e.g. `main~3`). */
+  baseline: string | undefined;
+  /**
+   * `BENCH_STRACE=1`: after the measured runs, one more burst per server under `strace -c -f`,
+   * for the system calls by name (strace slows the server, so it is never the measured run).
+   */
+  strace: boolean;
   /** Streams past which a subscriber process would run out of files: 10,000+ need 2+ processes. */
   maxStreamsPerProcess: number;
 }
@@ -62,6 +75,8 @@ export function readFanoutConfig(env: NodeJS.ProcessEnv = process.env): FanoutCo
       `bench: unknown BENCH_SERVERS ${unknown.join(', ')}; choose from ${SERVERS.map((s) => s.name).join(', ')}`,
     );
   }
+  const baseline =
+    env.BENCH_BASELINE === undefined || env.BENCH_BASELINE.trim() === '' ? undefined : env.BENCH_BASELINE.trim();
   return {
     subscribers,
     // Table order, whatever order they were named in.
@@ -73,6 +88,9 @@ export function readFanoutConfig(env: NodeJS.ProcessEnv = process.env): FanoutCo
     rateSeconds: positive(env, 'BENCH_RATE_SECONDS', 4),
     rateDeliveries: positive(env, 'BENCH_RATE_DELIVERIES', 25_000),
     clientProcesses: positive(env, 'BENCH_CLIENT_PROCESSES', 2),
+    reps: positive(env, 'BENCH_REPS', baseline === undefined ? 1 : 2),
+    baseline,
+    strace: env.BENCH_STRACE === '1',
     maxStreamsPerProcess: 15_000,
   };
 }

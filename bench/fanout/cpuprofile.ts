@@ -43,6 +43,14 @@ const CATEGORIES: readonly [string, (url: string, name: string) => boolean][] = 
   ['ssekit node adapter', (url) => url.includes('/packages/node/')],
   ['ssekit other adapters', (url) => /\/packages\/(express|fastify|koa|web)\//.test(url)],
   ['demo / comparator code', (url) => url.includes('/examples/') || url.includes('/bench/')],
+  [
+    'node:cluster and child_process IPC (handles, messages)',
+    (url) => /internal\/(cluster|child_process)/.test(url) || url === 'node:child_process',
+  ],
+  [
+    'node:http request parsing and server (_http_server, _http_incoming)',
+    (url) => url === 'node:_http_server' || url === 'node:_http_incoming' || url === 'node:_http_common',
+  ],
   ['node:http (OutgoingMessage, ServerResponse)', (url) => url.startsWith('node:_http')],
   ['node:stream (Writable)', (url) => url.startsWith('node:internal/streams')],
   ['node: web streams (ReadableStream)', (url) => url.startsWith('node:internal/webstreams')],

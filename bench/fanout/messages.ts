@@ -11,6 +11,11 @@ export interface ConnectRequest {
   count: number;
   concurrency: number;
   timeoutMs: number;
+  /**
+   * The loopback address to connect from (`127.0.0.2`, ...): each source address has its own
+   * ephemeral port range toward one server port. Default: the kernel's choice (127.0.0.1).
+   */
+  localAddress?: string;
 }
 
 /** From now on, expect every event with `first <= seq <= last` on every open stream. */
@@ -56,7 +61,17 @@ export interface ConnectReply {
   /** The first few failure reasons. */
   errors: string[];
   ms: number;
+  /** When the request arrived and when the last stream opened, µs on the shared wall clock. */
+  startedUs: number;
+  lastOpenUs: number;
+  /** Streams opened in each {@link TIMELINE_STEP_MS} from `startedUs`. */
+  timeline: number[];
+  /** From `net.connect` to the response head, per stream that opened, µs. */
+  handshake: { buckets: SparseHistogram; max: number; sum: number };
 }
+
+/** The width of one step of a {@link ConnectReply}'s timeline. */
+export const TIMELINE_STEP_MS = 250;
 
 /** A phase's counters in one subscriber process. */
 export interface PhaseReport {

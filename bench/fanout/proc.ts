@@ -38,6 +38,18 @@ export function rssBytes(pid: number): number {
   return Number(match[1]) * 1024;
 }
 
+/**
+ * `write` and `writev` calls a process (all its threads) has made so far: `syscw` of
+ * `/proc/<pid>/io`, which the kernel counts in those two calls (and in `pwrite*`, which a server
+ * does not make on sockets). Free to read, unlike strace, so every burst is counted.
+ */
+export function writeCalls(pid: number): number {
+  const io = readFileSync(`/proc/${pid}/io`, 'latin1');
+  const match = /^syscw:\s+(\d+)/m.exec(io);
+  if (match === null) throw new Error(`bench: no syscw in /proc/${pid}/io (a kernel without task I/O accounting?)`);
+  return Number(match[1]);
+}
+
 /** The soft limit on open files of this process (children inherit it), from `/proc/self/limits`. */
 export function openFileLimit(): number {
   const limits = readFileSync('/proc/self/limits', 'latin1');

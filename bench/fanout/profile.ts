@@ -10,8 +10,9 @@ import { profileWindow } from './cpuprofile.js';
 import type { WindowProfile } from './cpuprofile.js';
 import { measureServer } from './measure-server.js';
 import { assertOpenFileLimit } from './proc.js';
-import { ROOT, SERVERS, killChildren } from './servers.js';
-import { countSyscalls } from './syscalls.js';
+import { formatSyscalls } from './report.js';
+import { ROOT, SERVERS, assertBuilt, killChildren } from './servers.js';
+import { assertStrace, countSyscalls } from './syscalls.js';
 import type { SyscallCounts } from './syscalls.js';
 
 const OUT = path.join(ROOT, '.bench-out', 'profiles');
@@ -32,22 +33,10 @@ function ns(micros: number, deliveries: number): string {
 }
 
 interface Traced {
+  subscribers: number;
   server: string;
   deliveries: number;
   counts: SyscallCounts;
-}
-
-function printSyscalls(traced: readonly Traced[]): void {
-  const names = [...new Set(traced.flatMap((t) => Object.keys(t.counts)))].sort(
-    (a, b) => Math.max(...traced.map((t) => t.counts[b] ?? 0)) - Math.max(...traced.map((t) => t.counts[a] ?? 0)),
-  );
-  console.log(
-    markdownTable(
-      ['system calls per delivery (strace -c, burst)', ...traced.map((t) => t.server)],
-      names.slice(0, 8).map((name) => [name, ...traced.map((t) => ((t.counts[name] ?? 0) / t.deliveries).toFixed(3))]),
-      [false, ...traced.map(() => true)],
-    ),
-  );
 }
 
 function print(results: readonly Profiled[]): void {
@@ -96,7 +85,9 @@ export async function runFanoutProfile(env: NodeJS.ProcessEnv = process.env): Pr
     BENCH_SUBSCRIBERS: env.BENCH_PROFILE_SUBSCRIBERS ?? '5000',
   });
   const subscribers = config.subscribers[0]!;
+  if (env.BENCH_PROFILE_STRACE === '1') assertStrace();
   assertOpenFileLimit(subscribers + 500, 'server under test');
+  assertBuilt();
   console.log(
     `burst of ${burstEvents(config, subscribers)} events to ${subscribers} subscribers, sampled every ${INTERVAL_US} µs\n`,
   );
@@ -139,7 +130,8 @@ export async function runFanoutProfile(env: NodeJS.ProcessEnv = process.env): Pr
             };
           },
         });
-        if (straced.burst !== undefined) traced.push({ server: name, deliveries: straced.burst.deliveries, counts });
+        if (straced.burst !== undefined)
+          traced.push({ subscribers, server: name, deliveries: straced.burst.deliveries, counts });
         else console.log(`  ${name} under strace: ${straced.status} ${straced.error ?? ''}`);
       }
     }
@@ -151,7 +143,7 @@ export async function runFanoutProfile(env: NodeJS.ProcessEnv = process.env): Pr
   print(results);
   if (traced.length > 0) {
     console.log('');
-    printSyscalls(traced);
+    console.log(formatSyscalls(traced));
   }
   writeFileSync(path.join(OUT, 'summary.json'), `${JSON.stringify(results, null, 2)}\n`);
 }

@@ -16,7 +16,9 @@ import { measureServer } from './measure-server.js';
 import { lossOf } from './report.js';
 import type { ServerResult } from './results.js';
 import { checkLimits, installCleanup } from './run.js';
-import { ROOT, SERVERS, killChildren } from './servers.js';
+import { baselineSpecs, prepareBaseline } from './baseline.js';
+import { ROOT, SERVERS, assertBuilt, killChildren } from './servers.js';
+import type { ServerSpec } from './servers.js';
 
 /** Where the results go (gitignored). */
 export const REDIS_JSON_PATH = path.join(ROOT, '.bench-out', 'fanout-redis.json');
@@ -51,12 +53,18 @@ function ratio(value: number | undefined, base: number | undefined): string {
   return `${(value / base).toFixed(2)}x`;
 }
 
-/** The table of one subscriber count; ratios are against the single in-memory process. */
+/** A setup's row name: with ` @<sha>` for the baseline build. */
+function rowName(setup: Setup, spec: ServerSpec): string {
+  return spec.baseline === undefined ? setup.name : `${setup.name} @${spec.name.split('@')[1] ?? ''}`;
+}
+
+/** The table of one subscriber count; ratios are against the single in-memory process of the same build. */
 export function formatRedisTable(results: readonly ServerResult[]): string {
-  const base = results.find((r) => r.status === 'ok' && r.server === SETUPS[0]!.name);
   const rows = results.map((r) => {
+    const suffix = r.server.includes(' @') ? r.server.slice(r.server.indexOf(' @')) : '';
+    const base = results.find((x) => x.status === 'ok' && x.server === `${SETUPS[0]!.name}${suffix}`);
     if (r.status !== 'ok')
-      return [r.server, `FAILED: ${(r.error ?? '').split('\n')[0] ?? ''}`.slice(0, 60), ...Array<string>(9).fill('-')];
+      return [r.server, `FAILED: ${(r.error ?? '').split('\n')[0] ?? ''}`.slice(0, 60), ...Array<string>(10).fill('-')];
     const b = r.burst;
     const q = r.rate;
     return [
@@ -65,6 +73,7 @@ export function formatRedisTable(results: readonly ServerResult[]): string {
       ratio(b?.deliveriesPerSec, base?.burst?.deliveriesPerSec),
       b === undefined ? '-' : b.cpuUsPerDelivery.toFixed(2),
       ratio(b?.cpuUsPerDelivery, base?.burst?.cpuUsPerDelivery),
+      b?.writesPerDelivery === undefined ? '-' : b.writesPerDelivery.toFixed(3),
       `${ms(b?.latencyMs.p50)} / ${ms(b?.latencyMs.p99)}`,
       q === undefined ? '-' : q.cpuUsPerDelivery.toFixed(2),
       `${ms(q?.latencyMs.p50)} / ${ms(q?.latencyMs.p99)}`,
@@ -80,6 +89,7 @@ export function formatRedisTable(results: readonly ServerResult[]): string {
       'vs 1 process',
       'burst CPU µs/delivery',
       'vs 1 process',
+      'burst writes/delivery',
       'burst p50 / p99 ms',
       'rate CPU µs/delivery',
       'rate p50 / p99 ms',
@@ -88,12 +98,14 @@ export function formatRedisTable(results: readonly ServerResult[]): string {
       'loss',
     ],
     rows,
-    [false, true, true, true, true, true, true, true, true, true, false],
+    [false, true, true, true, true, true, true, true, true, true, true, false],
   );
 }
 
 const LEGEND = [
+  "With BENCH_BASELINE, each setup runs the baseline build too (rows ending @<sha>), right after or before the working tree's.",
   'Every publish goes to the first process; with Redis it reaches the others through Pub/Sub and is stored in a Redis Stream.',
+  'burst writes/delivery: write + writev calls of the node-http processes (syscw of /proc/<pid>/io) per delivered event.',
   'CPU: all node-http processes summed (utime + stime from /proc), per delivered event; redis-server itself is not counted.',
   'vs 1 process: against one node-http process with the in-memory bus, measured in the same run.',
 ].join('\n');
@@ -101,8 +113,13 @@ const LEGEND = [
 /** Runs the scenario, prints one table per subscriber count, writes .bench-out/fanout-redis.json. */
 export async function runFanoutRedisBench(config: FanoutConfig = readRedisConfig()): Promise<ServerResult[]> {
   checkLimits(config);
-  const uninstall = installCleanup();
+  assertBuilt();
   const spec = SERVERS.find((s) => s.name === 'node-http')!;
+  const specs: ServerSpec[] = [spec];
+  if (config.baseline !== undefined) {
+    specs.push(...baselineSpecs([spec], await prepareBaseline(config.baseline)).specs);
+  }
+  const uninstall = installCleanup();
   console.log(
     `subscribers: ${config.subscribers.join(', ')}; burst ${config.burst} events (${config.burstConcurrency} in flight); ` +
       `rate ${config.rate}/s for ${config.rateSeconds} s; ${config.clientProcesses} subscriber processes\n`,
@@ -114,19 +131,25 @@ export async function runFanoutRedisBench(config: FanoutConfig = readRedisConfig
     redis = await startRedis();
     for (const subscribers of config.subscribers) {
       const results: ServerResult[] = [];
-      for (const setup of SETUPS) {
-        const started = performance.now();
-        const result = await measureServer(spec, subscribers, pool, config, {
-          instances: setup.instances,
-          env: setup.redis ? { REDIS_URL: redis.url } : {},
-        });
-        results.push({ ...result, server: setup.name });
-        const b = result.burst;
-        console.log(
-          `  ${setup.name} @ ${subscribers}: ${result.status === 'ok' ? `ok${b === undefined ? '' : `, burst ${b.cpuUsPerDelivery.toFixed(2)} µs/delivery`}` : `FAILED: ${result.error ?? ''}`} ` +
-            `(${((performance.now() - started) / 1000).toFixed(1)} s)`,
-        );
+      for (const [index, setup] of SETUPS.entries()) {
+        // The working tree and the baseline alternate which goes first, setup by setup.
+        for (const build of index % 2 === 0 ? specs : [...specs].reverse()) {
+          const started = performance.now();
+          const result = await measureServer(build, subscribers, pool, config, {
+            instances: setup.instances,
+            env: setup.redis ? { REDIS_URL: redis.url } : {},
+          });
+          const name = rowName(setup, build);
+          results.push({ ...result, server: name });
+          const b = result.burst;
+          console.log(
+            `  ${name} @ ${subscribers}: ${result.status === 'ok' ? `ok${b === undefined ? '' : `, burst ${b.cpuUsPerDelivery.toFixed(2)} µs/delivery`}` : `FAILED: ${result.error ?? ''}`} ` +
+              `(${((performance.now() - started) / 1000).toFixed(1)} s)`,
+          );
+        }
       }
+      // Table order: each build's setups together, the working tree's first.
+      results.sort((a, b) => Number(a.server.includes(' @')) - Number(b.server.includes(' @')));
       all.push(...results);
       console.log(
         `\n### ${subscribers.toLocaleString('en-US')} subscribers (burst: ${burstEvents(config, subscribers)} events; ` +

@@ -1,4 +1,5 @@
 // The shape of the fan-out results: printed by report.ts, written to .bench-out/fanout.json.
+import type { ServerRole } from './servers.js';
 
 /** One phase (burst or fixed rate) on one server. */
 export interface PhaseResult {
@@ -25,6 +26,12 @@ export interface PhaseResult {
   /** Server CPU (user + system, all threads) during the phase, µs, and per delivery. */
   serverCpuUs: number;
   cpuUsPerDelivery: number;
+  /**
+   * `write` + `writev` calls of the server processes during the phase (`syscw` of /proc/<pid>/io),
+   * and per delivery: 1 is one system call per event per stream; below 1, events were joined.
+   */
+  writeCalls?: number;
+  writesPerDelivery?: number;
   /** The subscriber processes' CPU per delivery, µs: how hard the load generator worked. */
   clientCpuUsPerDelivery: number;
   /** Publish-to-receive latency, ms. */
@@ -35,13 +42,27 @@ export interface PhaseResult {
 export interface ServerResult {
   server: string;
   label: string;
+  /** From the server's spec (servers.ts): what the server stands for, its framework, and for a baseline build the demo it is a baseline of. */
+  role?: ServerRole;
+  framework?: string;
+  baselineOf?: string;
+  /** Which repetition this was (0-based) and, on the result the tables show, how many were run. */
+  rep?: number;
+  reps?: number;
   subscribers: number;
   /** `missing`: its src/server.ts does not exist; `failed`: it did not start or a phase broke. */
   status: 'ok' | 'missing' | 'failed';
   error?: string;
-  connect?: { open: number; failed: number; seconds: number; errors: string[] };
-  /** Server RSS before any stream, with every stream open and idle, and the difference per stream. */
+  /** Opening the streams: how many, how long, and the server's CPU per stream opened (accept to first bytes). */
+  connect?: { open: number; failed: number; seconds: number; errors: string[]; cpuUsPerStream?: number };
+  /** Server RSS (after a full collection) before any stream, with every stream open and idle, and the difference per stream. */
   rss?: { beforeBytes: number; idleBytes: number; perStreamBytes: number };
+  /**
+   * The same for the live JS heap plus external memory (Buffers), right after a full collection:
+   * exact where RSS moves in whole pages, but blind to native allocations (the same sockets and
+   * parsers for every server on node:http).
+   */
+  heap?: { beforeBytes: number; idleBytes: number; perStreamBytes: number };
   burst?: PhaseResult;
   rate?: PhaseResult;
 }
@@ -51,7 +72,14 @@ export interface FanoutReport {
   date: string;
   machine: { node: string; platform: string; cpu: string; cores: number; memoryGiB: number };
   config: Record<string, unknown>;
+  /** Per server and count, the repetition the tables show (the lowest burst CPU per delivery). */
   results: ServerResult[];
+  /** Every repetition, in the order they ran. */
+  runs?: ServerResult[];
+  /** The commit measured next to the working tree (`BENCH_BASELINE`). */
+  baseline?: { ref: string; sha: string; short: string };
+  /** Burst system calls by name, per server (`BENCH_STRACE=1`). */
+  syscalls?: { subscribers: number; server: string; deliveries: number; counts: Record<string, number> }[];
   targets: TargetCheck[];
 }
 

@@ -4,7 +4,9 @@
 // parent goes away.
 import net from 'node:net';
 import type { ClientReply, ClientRequest, ConnectReply, ConnectRequest } from './messages.js';
-import { nowUs } from './messages.js';
+import { TIMELINE_STEP_MS, nowUs } from './messages.js';
+import { Histogram } from './histogram.js';
+import { LOCAL_PORTS } from './local-ports.js';
 import { Phase } from './phase.js';
 import type { PhaseMember } from './phase.js';
 import { WireParser } from './wire-parser.js';
@@ -61,6 +63,10 @@ class Subscriber implements WireHandler, PhaseMember {
 
 function connect(request: ConnectRequest): Promise<ConnectReply> {
   const started = performance.now();
+  const startedUs = nowUs();
+  let lastOpenUs = 0;
+  const timeline: number[] = [];
+  const handshake = new Histogram();
   const head =
     `GET ${request.path} HTTP/1.1\r\nHost: 127.0.0.1:${request.port}\r\n` +
     'Accept: text/event-stream\r\nCache-Control: no-cache\r\n\r\n';
@@ -81,13 +87,23 @@ function connect(request: ConnectRequest): Promise<ConnectReply> {
         failed,
         errors: errors.slice(0, 5),
         ms: performance.now() - started,
+        startedUs,
+        lastOpenUs,
+        timeline: Array.from({ length: timeline.length }, (_, i) => timeline[i] ?? 0),
+        handshake: { buckets: handshake.toSparse(), max: handshake.max, sum: handshake.sum },
       });
     };
     const deadline = setTimeout(finish, request.timeoutMs);
-    const opened = (error: string | undefined): void => {
+    const opened = (error: string | undefined, tookUs: number): void => {
       settled++;
-      if (error === undefined) open++;
-      else if (errors.length < 5) errors.push(error);
+      if (error === undefined) {
+        open++;
+        lastOpenUs = nowUs();
+        handshake.record(tookUs);
+        const step = Math.floor((lastOpenUs - startedUs) / 1000 / TIMELINE_STEP_MS);
+        // Steps with no opening stay holes until the reply fills them with 0.
+        timeline[step] = (timeline[step] ?? 0) + 1;
+      } else if (errors.length < 5) errors.push(error);
       if (settled === request.count) finish();
       else launch();
     };
@@ -102,15 +118,34 @@ function connect(request: ConnectRequest): Promise<ConnectReply> {
   });
 }
 
-function openStream(request: ConnectRequest, head: string, opened: (error: string | undefined) => void): void {
+let nextLocalPort = LOCAL_PORTS.first;
+/** Ports tried for one stream before it counts as failed. */
+const PORT_ATTEMPTS = 64;
+
+function takeLocalPort(): number {
+  const port = nextLocalPort;
+  nextLocalPort = port >= LOCAL_PORTS.last ? LOCAL_PORTS.first : port + 1;
+  return port;
+}
+
+function openStream(
+  request: ConnectRequest,
+  head: string,
+  opened: (error: string | undefined, tookUs: number) => void,
+  begunUs = nowUs(),
+  attempt = 1,
+): void {
   let answered = false;
   const subscriber = new Subscriber((error) => {
     answered = true;
-    opened(error);
+    opened(error, nowUs() - begunUs);
   });
+  const from =
+    request.localAddress === undefined ? {} : { localAddress: request.localAddress, localPort: takeLocalPort() };
   const socket = net.connect({
     host: '127.0.0.1',
     port: request.port,
+    ...from,
     onread: {
       buffer: readBuffer,
       callback: (bytes) => {
@@ -121,17 +156,26 @@ function openStream(request: ConnectRequest, head: string, opened: (error: strin
     },
   });
   subscriber.socket = socket;
-  subscribers.push(subscriber);
   let failure = 'closed before the response head';
-  socket.on('connect', () => socket.write(head));
+  let portTaken = false;
+  socket.on('connect', () => {
+    subscribers.push(subscriber);
+    socket.write(head);
+  });
   // 'close' always follows 'error'; the reason is reported there.
-  socket.on('error', (err) => {
+  socket.on('error', (err: NodeJS.ErrnoException) => {
     failure = err.message;
+    portTaken = err.code === 'EADDRINUSE' && request.localAddress !== undefined;
   });
   socket.on('close', () => {
+    if (!answered && portTaken && attempt < PORT_ATTEMPTS) {
+      answered = true;
+      openStream(request, head, opened, begunUs, attempt + 1);
+      return;
+    }
     if (!answered) {
       answered = true;
-      opened(failure);
+      opened(failure, nowUs() - begunUs);
     }
     subscriber.closed();
   });

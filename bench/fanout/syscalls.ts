@@ -1,7 +1,35 @@
 // Counts a process's system calls over a window with `strace -c -f -p PID` (when strace is
 // installed and ptrace allowed). strace slows the process a lot: use the counts, not the times.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { track } from './servers.js';
+
+/**
+ * Throws a clear error when strace cannot run here: it is not installed (a Debian package, not
+ * one the tests need, so not in scripts/system-deps.sh) or this process may not trace others.
+ */
+export function assertStrace(): void {
+  try {
+    execFileSync('strace', ['-V'], { stdio: 'ignore' });
+  } catch {
+    throw new Error(
+      'bench: BENCH_STRACE=1 needs strace, which is not installed. Install it (Debian: `apt-get install -y strace`) ' +
+        'or leave BENCH_STRACE unset: the write/writev counts per delivery come from /proc without it.',
+    );
+  }
+  const scope = (() => {
+    try {
+      return readFileSync('/proc/sys/kernel/yama/ptrace_scope', 'latin1').trim();
+    } catch {
+      return '0';
+    }
+  })();
+  if (scope === '3' || (scope !== '0' && process.getuid?.() !== 0)) {
+    throw new Error(
+      `bench: BENCH_STRACE=1 needs ptrace, but kernel.yama.ptrace_scope is ${scope}; run as root or set it to 0 (or 1 for a parent).`,
+    );
+  }
+}
 
 /** Calls per system call name. */
 export type SyscallCounts = Record<string, number>;

@@ -21,4 +21,5 @@ serveComparator({
     for (const socket of sockets) socket.write(chunk);
     return { id, delivered: sockets.size };
   },
+  size: () => sockets.size,
 });

@@ -1,6 +1,6 @@
-// Comparator 1: the plain node:http loop people write by hand. One buffer is serialised per
-// event and written with `res.write` to every response, which lets ServerResponse do the
-// chunked framing (and its cork/uncork) for each of them.
+// Comparator 1, and the bare node:http that node-http is weighed against: the plain loop people
+// write by hand. One buffer is serialised per event and written with `res.write` to every
+// response, which lets ServerResponse do the chunked framing (and its cork/uncork) for each.
 import type { ServerResponse } from 'node:http';
 import { frameOf, serveComparator, startPlainStream } from './common.js';
 
@@ -17,4 +17,5 @@ serveComparator({
     for (const res of streams) res.write(frame);
     return { id, delivered: streams.size };
   },
+  size: () => streams.size,
 });
