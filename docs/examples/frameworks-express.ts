@@ -1,8 +1,7 @@
 import compression from 'compression';
 import express from 'express';
-import type { ErrorRequestHandler } from 'express';
-import { createHub } from '@ssekit/core';
-import type { SsekitError } from '@ssekit/core';
+import type { NextFunction, Request, Response } from 'express';
+import { createHub, isSsekitError, refusalAnswer } from '@ssekit/core';
 import { sse } from '@ssekit/express';
 
 const hub = createHub();
@@ -17,8 +16,17 @@ app.get(
     stream.signal.addEventListener('abort', () => clearInterval(timer));
   }),
 );
-const onError: ErrorRequestHandler = (err: SsekitError, _req, res, _next) => {
-  res.status(err.status).json({ error: err.message }); // 400, 403, 503... before the stream starts
-};
-app.use(onError);
+app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+  // The app's own errors, and any error once a response started: Express's handling, which
+  // logs them and answers 500 (or their `status`).
+  if (!isSsekitError(err) || res.headersSent) {
+    next(err);
+    return;
+  }
+  // A refusal, before the stream started: 400, 401, 403, 429, 503...
+  // Its status, its headers (CORS, Retry-After) and `{ error }`; a 5xx's message is hidden
+  // unless it is one of ssekit's own, written to be shown (the hub closed, Redis unreachable).
+  const answer = refusalAnswer(err);
+  res.status(answer.status).set(answer.headers).send(answer.body);
+});
 app.listen(3000);

@@ -1,5 +1,5 @@
 import express from 'express';
-import { createHub } from '@ssekit/core';
+import { createHub, isSsekitError } from '@ssekit/core';
 import { sse } from '@ssekit/express';
 
 const hub = createHub();
@@ -7,6 +7,10 @@ const app = express();
 app.get('/events', sse({ hub }));
 app.listen(3000);
 
-setInterval(() => {
-  void hub.publish('default', { event: 'time', data: { now: new Date().toISOString() } });
+const timer = setInterval(() => {
+  hub.publish('default', { event: 'time', data: { now: new Date().toISOString() } }).catch((err: unknown) => {
+    // After hub.close() (shutdown) every publish rejects with `closed`; anything else is news.
+    if (isSsekitError(err, 'closed')) clearInterval(timer);
+    else console.error('publish failed', err);
+  });
 }, 1000);

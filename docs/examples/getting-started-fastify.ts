@@ -1,5 +1,5 @@
 import Fastify from 'fastify';
-import { createHub } from '@ssekit/core';
+import { createHub, isSsekitError } from '@ssekit/core';
 import { ssekit } from '@ssekit/fastify';
 
 const hub = createHub();
@@ -9,6 +9,10 @@ await app.register(ssekit, { hub });
 app.get('/events', { sse: true }, () => undefined);
 await app.listen({ port: 3000 });
 
-setInterval(() => {
-  void hub.publish('default', { event: 'time', data: { now: new Date().toISOString() } });
+const timer = setInterval(() => {
+  hub.publish('default', { event: 'time', data: { now: new Date().toISOString() } }).catch((err: unknown) => {
+    // After hub.close() (shutdown) every publish rejects with `closed`; anything else is news.
+    if (isSsekitError(err, 'closed')) clearInterval(timer);
+    else console.error('publish failed', err);
+  });
 }, 1000);

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import Koa from 'koa';
-import { createHub } from '@ssekit/core';
+import { createHub, isSsekitError } from '@ssekit/core';
 import { sse } from '@ssekit/koa';
 
 const hub = createHub();
@@ -10,6 +10,10 @@ router.get('/events', sse({ hub }));
 app.use(router.routes());
 app.listen(3000);
 
-setInterval(() => {
-  void hub.publish('default', { event: 'time', data: { now: new Date().toISOString() } });
+const timer = setInterval(() => {
+  hub.publish('default', { event: 'time', data: { now: new Date().toISOString() } }).catch((err: unknown) => {
+    // After hub.close() (shutdown) every publish rejects with `closed`; anything else is news.
+    if (isSsekitError(err, 'closed')) clearInterval(timer);
+    else console.error('publish failed', err);
+  });
 }, 1000);

@@ -9,11 +9,12 @@ declare function sessionUser(cookieHeader: string | undefined): Promise<string |
 // The page on https://app.example.com opens
 //   new EventSource('https://stream.example.com/events', { withCredentials: true })
 // so the answer names that origin (never `*` with credentials) and allows credentials.
-const events = createSseHandler(hub, {
+const events = createSseHandler({
+  hub,
   cors: { origins: ['https://app.example.com'], credentials: true },
   authorize: async (req, topics) => {
     const user = await sessionUser(req.headers.cookie);
-    if (user === undefined) throw new SsekitError('forbidden', 'ssekit: sign in to receive events.');
+    if (user === undefined) throw new SsekitError('unauthorized', 'ssekit: sign in to receive events.');
     return topics;
   },
 });

@@ -14,6 +14,6 @@ http2
       // Each event leaves at once: the compatibility API cannot turn Nagle off per stream.
       noDelay: true,
     },
-    createSseHandler(hub),
+    createSseHandler({ hub }),
   )
   .listen(8443);

@@ -1,9 +1,17 @@
 import http from 'node:http';
 import { createHub } from '@ssekit/core';
+import type { CloseReason } from '@ssekit/core';
 import { createSseHandler } from '@ssekit/node';
+
+// Why streams ended. `client` (a tab closed, a phone changed networks) is ordinary churn: graph
+// it, never alert on it. Failures are what `errors` counts.
+const disconnects = new Map<CloseReason, number>();
 
 const hub = createHub({
   hooks: {
+    disconnect: (_stream, reason) => {
+      disconnects.set(reason, (disconnects.get(reason) ?? 0) + 1);
+    },
     replayMiss: (_stream, reason, lastEventId) => {
       console.warn(`ssekit: could not replay after ${lastEventId} (${reason}); the client got ssekit-reset`);
     },
@@ -28,10 +36,14 @@ function metrics(): string {
     ['ssekit_rejected_total', 'counter', stats.rejected],
     ['ssekit_errors_total', 'counter', stats.errors],
   ] as const;
-  return lines.map(([name, type, value]) => `# TYPE ${name} ${type}\n${name} ${value}\n`).join('');
+  const byReason = [...disconnects].map(([reason, n]) => `ssekit_disconnects_total{reason="${reason}"} ${n}\n`);
+  return (
+    lines.map(([name, type, value]) => `# TYPE ${name} ${type}\n${name} ${value}\n`).join('') +
+    `# TYPE ssekit_disconnects_total counter\n${byReason.join('')}`
+  );
 }
 
-const events = createSseHandler(hub);
+const events = createSseHandler({ hub });
 http
   .createServer((req, res) => {
     if (req.url === '/metrics') {

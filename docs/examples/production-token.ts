@@ -22,11 +22,12 @@ function userOf(token: string | null): string | undefined {
   return Number(expiry) > Date.now() ? user : undefined;
 }
 
-const events = createSseHandler(hub, {
+const events = createSseHandler({
+  hub,
   // Runs before the first byte: a refusal is a plain 403, and the browser stops reconnecting.
   authorize: (req, topics) => {
     const user = userOf(requestUrl(req).searchParams.get('token'));
-    if (user === undefined) throw new SsekitError('forbidden', 'ssekit: a valid stream token is required.');
+    if (user === undefined) throw new SsekitError('unauthorized', 'ssekit: a valid stream token is required.');
     return topics.filter((topic) => topic === 'news' || topic === `user:${user}`);
   },
 });

@@ -1,13 +1,12 @@
 import { createHub } from '@ssekit/core';
-import { errorResponse, sseResponse } from '@ssekit/web';
+import { sseHandler } from '@ssekit/web';
 
 const hub = createHub();
+// Checks its options now; answers refusals itself with their status and `{ "error" }`.
+const events = sseHandler({ hub, topics: ['news'] });
+
 export default {
-  fetch(request: Request): Response {
-    try {
-      return sseResponse(request, { hub, topics: ['news'] });
-    } catch (err) {
-      return errorResponse(err);
-    }
+  fetch(request: Request): Promise<Response> {
+    return events(request);
   },
 };
