@@ -40,24 +40,12 @@ export type SseStreamHandler<TEvents extends object> = (
   lastEventId: string | undefined,
 ) => unknown;
 
-/** Every key a route's `sse` option takes. @internal */
-export const ROUTE_OPTION_KEYS = [
-  'topics',
-  'authorize',
-  'retry',
-  'headers',
-  'cors',
-  'clientKey',
-  'limitResponse',
-  'limitRetryMs',
-  'onError',
-] as const satisfies readonly (keyof SseRouteOptions)[];
-
 /** The narrower options win field by field; extra headers add up. @internal */
 export function merge(base: SseRouteOptions, over: SseRouteOptions | undefined): SseRouteOptions {
   if (over === undefined) return base;
   const merged: Record<string, unknown> = {};
-  for (const key of ROUTE_OPTION_KEYS) {
+  // Both sides were checked for unknown keys when they were made, so their own keys are all options.
+  for (const key of new Set([...Object.keys(base), ...Object.keys(over)]) as Set<keyof SseRouteOptions>) {
     const value = over[key] ?? base[key];
     if (value !== undefined) merged[key] = value;
   }

@@ -154,6 +154,24 @@ describe('reply.sse(options)', () => {
     await client.waitForEvents(1);
     expect(client.raw).toBe(`retry: 1500\nid: ${published.id}\ndata: line 1\ndata: line 2\n\n`);
   });
+
+  it('adds a route’s headers to the plugin’s, the route winning a name both set', async () => {
+    hub = createHub({ retry: 3000, heartbeatMs: 0 });
+    app = Fastify();
+    await app.register(ssekit, { hub, retry: 1500, headers: { 'x-plugin': 'p', 'x-both': 'plugin' } });
+    app.get('/feed', { sse: { topics: () => ['feed'], headers: { 'x-route': 'r', 'x-both': 'route' } } }, streamOpen);
+    const base = await listen(app);
+
+    const client = await connect(`${base}/feed`);
+    await client.waitFor((c) => c.retries.length === 1);
+    expect(stableHeaders(client.headers)).toEqual({
+      'x-plugin': 'p',
+      'x-route': 'r',
+      'x-both': 'route',
+      ...SSE_HEADERS,
+    });
+    expect(client.raw).toBe('retry: 1500\n');
+  });
 });
 
 describe('reply.sse(drive)', () => {
