@@ -1,6 +1,5 @@
 import { createHub } from '@ssekit/core';
-import { ssekit } from '@ssekit/fastify';
-import { guardEventStreams } from '@ssekit/node';
+import { guardEventStreams, ssekit } from '@ssekit/fastify';
 import Fastify from 'fastify';
 
 const hub = createHub({ maxConnections: 19_000 });

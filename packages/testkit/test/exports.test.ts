@@ -110,3 +110,13 @@ describe('the exported names of each published package', () => {
     expect(marked).toEqual([]);
   });
 });
+
+describe('guardEventStreams in the Node-hosted adapters', () => {
+  // Users of Express, Koa and Fastify install only their adapter: the pipelining guard that
+  // docs/security.md asks them to call must come from there, and be the one @ssekit/node uses.
+  it('is node’s own function, re-exported by Express, Koa and Fastify', async () => {
+    const node = await import('@ssekit/node');
+    const adapters = await Promise.all([import('@ssekit/express'), import('@ssekit/koa'), import('@ssekit/fastify')]);
+    for (const adapter of adapters) expect(adapter.guardEventStreams).toBe(node.guardEventStreams);
+  });
+});
