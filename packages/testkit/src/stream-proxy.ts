@@ -70,13 +70,25 @@ interface Flow {
   splitNext: boolean;
 }
 
+/** A file a {@link StreamProxy} serves itself instead of forwarding (a test page and its script). */
+export interface ProxyPage {
+  /** Its `content-type`. */
+  type: string;
+  body: string | Uint8Array;
+}
+
 /**
  * Starts a proxy to `target` (e.g. a demo's URL) over real sockets: each request goes to the
  * server on a connection of its own, and the server's bytes come back chunk by chunk as they
  * arrive, so the test can cut a stream where a real network or server would.
  * @param target - the server's origin, `http://127.0.0.1:PORT`.
+ * @param pages - paths the proxy answers itself (not recorded in `requests`), so a browser page
+ *   served from the proxy reaches the server from the same origin.
  */
-export async function startStreamProxy(target: string): Promise<StreamProxy> {
+export async function startStreamProxy(
+  target: string,
+  pages: Readonly<Record<string, ProxyPage>> = {},
+): Promise<StreamProxy> {
   const requests: ProxiedRequest[] = [];
   const flows = new Set<Flow>();
 
@@ -88,6 +100,11 @@ export async function startStreamProxy(target: string): Promise<StreamProxy> {
   };
 
   const server = http.createServer((req, res) => {
+    const page = Object.hasOwn(pages, req.url ?? '') ? pages[req.url ?? ''] : undefined;
+    if (page !== undefined) {
+      res.writeHead(200, { 'content-type': page.type }).end(page.body);
+      return;
+    }
     const seen: ProxiedRequest = {
       method: req.method ?? 'GET',
       url: req.url ?? '/',
