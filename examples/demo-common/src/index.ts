@@ -17,3 +17,5 @@ export { readPublishBody } from './body.js';
 export { readRequestBody } from './fetch-host.js';
 export { openEventStreams } from './open-streams.js';
 export { bundleForBrowser } from './bundle.js';
+export { createFetchDemo } from './fetch-demo.js';
+export type { FetchDemo, FetchDemoHost } from './fetch-demo.js';
