@@ -1,5 +1,13 @@
-import { existsSync } from 'node:fs';
-import { chosenDemos, eventually, publish, startDemo, startStreamProxy, stats } from '@ssekit/testkit';
+import {
+  CHROMIUM_ARGS,
+  chosenDemos,
+  chromiumPath,
+  eventually,
+  publish,
+  startDemo,
+  startStreamProxy,
+  stats,
+} from '@ssekit/testkit';
 import type { DropMode, ProxyPage, RunningDemo, StreamProxy } from '@ssekit/testkit';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
@@ -11,16 +19,6 @@ import { servePage } from '../src/page.js';
 // the demo from its own origin, and the proxy can end, cut or reset the demo's streams as a
 // network or server would.
 
-// Debian's Chromium, never a downloaded browser (scripts/system-deps.sh installs it).
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const WAIT_MS = 10_000;
 const PAGE_ENV = { RETRY_MS: '100', HEARTBEAT_MS: '1000', TICK_MS: '500', REPLAY_SIZE: '100' };
 
@@ -73,13 +71,7 @@ function pageFiles(): Record<string, ProxyPage> {
 let browser: Browser | undefined;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `ssekit: the browser test drives Debian's Chromium at ${CHROMIUM}, which is missing. ` +
-        'Install it with `apt-get install -y chromium` (or run `bash scripts/system-deps.sh`) and run the tests again.',
-    );
-  }
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  browser = await chromium.launch({ executablePath: chromiumPath(), headless: true, args: [...CHROMIUM_ARGS] });
 });
 
 afterAll(async () => {

@@ -1,27 +1,13 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { publish, startDemo } from '@ssekit/testkit';
+import { CHROMIUM_ARGS, chromiumPath, publish, startDemo } from '@ssekit/testkit';
 import type { RunningDemo } from '@ssekit/testkit';
 import { chromium } from 'playwright-core';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GateProxy } from './gate-proxy.js';
 
-// Debian's Chromium, never a downloaded browser. When it is missing the test fails and says how
-// to install it rather than installing a system package itself: that needs root and belongs to
-// the machine's setup (scripts/system-deps.sh, run by `pnpm test`), not to a test run.
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 const WAIT_MS = 10_000;
 
 interface Entry {
@@ -101,21 +87,15 @@ describe('the live demo page in Chromium (examples/node-http, GET /)', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `ssekit: the browser test drives Debian's Chromium at ${CHROMIUM}, which is missing. ` +
-          'Install it with `apt-get install -y chromium` (or run `bash scripts/system-deps.sh`) and run the tests again.',
-      );
-    }
     demo = await startDemo('node-http', { RETRY_MS: '250', TICK_MS: '200', HEARTBEAT_MS: '1000' });
     url = demo.url;
     const gate = await GateProxy.start(demo.port);
     proxy = gate;
     profile = await mkdtemp(path.join(os.tmpdir(), 'ssekit-chromium-profile-'));
     context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
+      executablePath: chromiumPath(),
       headless: true,
-      args: CHROMIUM_ARGS,
+      args: [...CHROMIUM_ARGS],
       viewport: { width: 1280, height: 1000 },
     });
     page = context.pages()[0] ?? (await context.newPage());

@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { startDemo } from '@ssekit/testkit';
+import { CHROMIUM_ARGS, chromiumPath, startDemo } from '@ssekit/testkit';
 import type { RunningDemo } from '@ssekit/testkit';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -7,17 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CountingProxy } from './support/counting-proxy.js';
 import { answerText, eventsUrl, readToEnd, startRun } from './support/runs.js';
 
-// Debian's Chromium, never a downloaded browser; scripts/system-deps.sh installs it.
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 const WAIT_MS = 15_000;
 const RETRY_MS = 200;
 
@@ -30,16 +18,10 @@ describe('examples/resumable-run in Chromium', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `ssekit: the browser test drives Debian's Chromium at ${CHROMIUM}, which is missing. ` +
-          'Install it with `apt-get install -y chromium` (or run `bash scripts/system-deps.sh`) and run the tests again.',
-      );
-    }
     demo = await startDemo('resumable-run', { TOKEN_MS: '30', RETRY_MS: String(RETRY_MS), HEARTBEAT_MS: '0' });
     const gate = await CountingProxy.start(demo.port);
     proxy = gate;
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    browser = await chromium.launch({ executablePath: chromiumPath(), headless: true, args: [...CHROMIUM_ARGS] });
     context = await browser.newContext();
   });
 

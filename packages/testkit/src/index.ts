@@ -9,6 +9,7 @@ export type { HttpAnswer } from './http.js';
 export { defineContractSuite, freshTopic, wireFrame, withoutComments, CONTRACT_ENV } from './contract.js';
 export { defineClientSuite, CLIENT_ENV } from './client-suite.js';
 export { startStreamProxy } from './stream-proxy.js';
+export { CHROMIUM_ARGS, CHROMIUM_PATH, chromiumPath } from './chromium.js';
 export type { DropMode, ProxiedRequest, ProxyPage, StreamProxy } from './stream-proxy.js';
 export { startRedis } from './redis-server.js';
 export type { RunningRedis } from './redis-server.js';
