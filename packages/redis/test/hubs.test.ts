@@ -90,7 +90,7 @@ describe('hubs sharing one Redis', () => {
     const prefix = `apart${++unique}:`;
     const parts = [0, 1].map(() => ({
       store: createRedisReplayStore({ url: redis.url, prefix }),
-      bus: createRedisBus({ url: redis.url, channel: `${prefix}bus` }),
+      bus: createRedisBus({ url: redis.url, prefix }),
     }));
     const hubs = parts.map(({ store, bus }) => createHub({ store, bus, heartbeatMs: 0 }));
     try {
