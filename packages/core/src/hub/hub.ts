@@ -112,14 +112,7 @@ class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamOwner {
     this.#serialize = options.serialize;
     this.#hooks = new HookRunner(options.hooks);
     this.#resumeReport = resumeReport(this.#counters, this.#hooks, this.#completions);
-    this.#registry = new Registry(options.maxConnections, options.maxConnectionsPerClient, {
-      first: (topic) => {
-        this.#watches.start(topic);
-      },
-      last: (topic) => {
-        this.#watches.stop(topic);
-      },
-    });
+    this.#registry = new Registry(options.maxConnections, options.maxConnectionsPerClient, this.#watches);
     this.#limits = {
       topics: options.maxTopicsPerStream ?? 64,
       replayEvents: options.maxReplayEvents ?? 10_000,

@@ -1,4 +1,5 @@
 import type { Bus } from '../store/bus.js';
+import type { TopicHooks } from './registry.js';
 
 /**
  * The topics a hub asked its bus to deliver, for a bus that delivers only those (`Bus.watch`):
@@ -7,7 +8,7 @@ import type { Bus } from '../store/bus.js';
  * confirmation before they read the store, so whatever was published meanwhile is in that read.
  * With a bus that delivers every topic this does nothing. @internal
  */
-export class Watches {
+export class Watches implements TopicHooks {
   readonly #bus: Bus;
   /** Topics not confirmed yet, each with the promise that settles when it is. */
   readonly #pending = new Map<string, Promise<void>>();
@@ -23,7 +24,7 @@ export class Watches {
   }
 
   /** The first stream on `topic` opened. */
-  start(topic: string): void {
+  first(topic: string): void {
     if (this.#bus.watch === undefined) return;
     let answer: Promise<void> | void;
     try {
@@ -41,7 +42,7 @@ export class Watches {
   }
 
   /** The last stream on `topic` ended. */
-  stop(topic: string): void {
+  last(topic: string): void {
     if (this.#bus.unwatch === undefined) return;
     this.#pending.delete(topic);
     this.#bus.unwatch(topic);
