@@ -9,6 +9,7 @@ import { writeChartFromJson } from './fanout/chart.js';
 import { runFanoutHeap } from './fanout/heap.js';
 import { runFanoutProfile } from './fanout/profile.js';
 import { runFanoutRedisBench } from './fanout/redis.js';
+import { printRedisTopics, runRedisTopicsBench } from './redis-topics.js';
 import { runFanoutBench } from './fanout/run.js';
 import { runScaleBench } from './scale/run.js';
 import { formatOps, markdownTable } from './table.js';
@@ -149,6 +150,16 @@ const SCENARIOS: readonly Scenario[] = [
       'against one process in the same run (env: BENCH_SUBSCRIBERS, default 2000; BENCH_BASELINE; BENCH_BURST, ...)',
     run: async () => {
       await runFanoutRedisBench();
+    },
+  },
+  {
+    name: 'redis-topics',
+    description:
+      'a Redis channel per topic: 8 hub processes each serving 1/8 of 1,000 topics, N events over all topics; ' +
+      'bytes and events each process receives from Redis, against one channel for all (env: BENCH_REDIS_TOPICS_EVENTS, ' +
+      'default 40000)',
+    run: async () => {
+      printRedisTopics(await runRedisTopicsBench(), Number(process.env.BENCH_REDIS_TOPICS_EVENTS ?? 40_000));
     },
   },
   {

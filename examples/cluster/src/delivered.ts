@@ -7,16 +7,33 @@ const WAIT_MS = 1000;
  * Counts, per event, how many of this worker's streams it reached, for a publish answer that
  * speaks for the whole server (`delivered` over all workers). It wraps the hub's bus: every
  * event arrives through it, the worker's own included, and the hub delivers it synchronously,
- * so the change of `delivered` in `hub.stats()` around the call is that event's count.
+ * so the change of `delivered` in `hub.stats()` around the call is that event's count. It
+ * passes `watch` and `unwatch` on too (a Redis bus brings a worker only the topics its streams
+ * are on), and counts 0 at once for a topic the worker has no stream on.
  */
 export class DeliveryCounter {
   readonly #counts = new Map<string, number>();
   readonly #waiters = new Map<string, ((count: number) => void)[]>();
+  /** Topics the hub watches, with a bus that brings only those. */
+  readonly #watched = new Set<string>();
+  #selective = false;
   hub: Hub | undefined;
 
   /** The bus to give the hub, in place of `inner`. */
   wrap(inner: Bus): Bus {
+    this.#selective = inner.watch !== undefined;
+    const watching = {
+      watch: (topic: string) => {
+        this.#watched.add(topic);
+        return inner.watch?.(topic);
+      },
+      unwatch: (topic: string) => {
+        this.#watched.delete(topic);
+        inner.unwatch?.(topic);
+      },
+    };
     return {
+      ...(this.#selective ? watching : {}),
       subscribe: (handlers: BusHandlers) =>
         inner.subscribe({
           envelope: (envelope) => {
@@ -36,6 +53,8 @@ export class DeliveryCounter {
     const key = `${topic}\n${id}`;
     const known = this.#counts.get(key);
     if (known !== undefined) return Promise.resolve(known);
+    // No stream here on that topic: the bus does not bring it, and it would reach none anyway.
+    if (this.#selective && !this.#watched.has(topic)) return Promise.resolve(0);
     return new Promise((resolve) => {
       const wake = (count: number): void => {
         clearTimeout(timer);

@@ -6,15 +6,16 @@ import { RedisReplayStore, checkStoreOptions } from './replay-store.js';
 /** Options of {@link createRedisBackend}. */
 export interface RedisBackendOptions extends RedisConnectionOptions {
   /**
-   * Prepended to every key, and to the channel name (`<prefix>bus`) unless `channel` is given.
+   * Prepended to every key, and to the Pub/Sub channel of each topic, `<prefix>c:<topic>`.
    * @default 'ssekit:'
    */
   prefix?: string;
   /**
-   * The Pub/Sub channel.
-   * @default `${prefix}bus`
+   * How long the bus stays subscribed to a topic after this process's last stream on it ended,
+   * ms (see `RedisBusOptions.lingerMs`).
+   * @default 1000
    */
-  channel?: string;
+  lingerMs?: number;
   /**
    * Recent events kept per topic (Redis may keep about 100 more, see `RedisReplayStoreOptions`).
    * @default 1000
@@ -40,7 +41,7 @@ export interface RedisBackend {
   /** Pass as `createHub({ bus })`; serves one hub. */
   readonly bus: RedisBus;
   /**
-   * Settles once the bus listens on its channel. Await it before accepting connections, so no
+   * Settles once the bus's subscriber connection is up. Await it before accepting connections, so no
    * stream opens before live delivery works (such a stream is ended once, to resume).
    */
   readonly ready: Promise<void>;
@@ -75,7 +76,7 @@ export function createRedisBackend(options: RedisBackendOptions): RedisBackend {
   let bus: RedisBus;
   let store: RedisReplayStore;
   try {
-    bus = new RedisBus({ ...options, channel: options.channel ?? `${prefix}bus` }, connection);
+    bus = new RedisBus({ ...options, prefix }, connection);
     store = new RedisReplayStore({ ...options, prefix, bus }, connection);
   } catch (err) {
     void connection.close();

@@ -4,34 +4,52 @@ import type { Bus, BusHandlers, Envelope } from '@ssekit/core';
 import { Connection, quit } from './connection.js';
 import type { RedisConnectionOptions } from './connection.js';
 import { decodeEnvelope, encodeEnvelope } from './envelope-codec.js';
+import { TopicWatch } from './topic-watch.js';
 
 /** Options of {@link createRedisBus}. */
 export interface RedisBusOptions extends RedisConnectionOptions {
   /**
-   * The Pub/Sub channel every process of one deployment shares.
-   * @default 'ssekit:bus'
+   * Prepended to the Pub/Sub channel of each topic, `<prefix>c:<topic>`. Processes that act as
+   * one share it (`createRedisBackend` passes its key prefix).
+   * @default 'ssekit:'
    */
-  channel?: string;
+  prefix?: string;
+  /**
+   * How long a topic stays subscribed after its last stream on this process ended, ms, so a
+   * topic whose streams come and go is not unsubscribed and subscribed again each time.
+   * @default 1000
+   */
+  lingerMs?: number;
 }
 
+/** Channels per SUBSCRIBE when a reconnected bus listens again to every watched topic. */
+const SUBSCRIBE_BATCH = 500;
+
 /**
- * Fan-out between processes over Redis Pub/Sub, for one hub: `createHub({ bus })`. Envelopes
- * go out on the command connection and come back on a dedicated subscriber connection, in the
- * order Redis received them, to every process on the channel (this one included).
+ * Fan-out between processes over Redis Pub/Sub, for one hub: `createHub({ bus })`. Each topic
+ * has its own channel, `<prefix>c:<topic>` (plain SUBSCRIBE and PUBLISH; no patterns, which Redis
+ * matches against every publish). The hub watches the topics its streams are on, so a process
+ * subscribes to those channels only and receives the events of the topics it serves, not all of
+ * them. Envelopes go out on the command connection and come back on a dedicated subscriber
+ * connection, in the order Redis received them, to every process watching their topic (this
+ * one included).
  *
- * When the subscriber connection drops, the bus reconnects and subscribes again by itself, then
- * tells the hub delivery had a gap; the hub ends its streams so that clients resume from the
- * replay store. While it is down, `publish` (and the linked store's `append`) fail with
- * `SsekitError('unavailable')`.
+ * When the subscriber connection drops, the bus reconnects and subscribes to every watched
+ * topic again by itself, then tells the hub delivery had a gap; the hub ends its streams so
+ * that clients resume from the replay store. While it is down, `publish` (and the linked store's
+ * `append`) fail with `SsekitError('unavailable')`.
  */
 export class RedisBus implements Bus {
-  /** The channel it publishes and listens on. */
-  readonly channel: string;
-  /** Settles once the subscriber connection first listens on the channel. */
+  /** Prepended to each topic's channel: `<prefix>c:<topic>`. */
+  readonly prefix: string;
+  /** Settles once the subscriber connection first listens. */
   readonly ready: Promise<void>;
   readonly #connection: Connection;
   /** False when the connection is shared (the backend's), so the backend closes it. */
   readonly #ownsConnection: boolean;
+  readonly #lingerMs: number;
+  /** Topics listened to (or about to be, or lingering before they are dropped). */
+  readonly #topics = new Map<string, TopicWatch>();
   #markReady!: () => void;
   #subscriber: Redis | undefined;
   #handlers: BusHandlers | undefined;
@@ -40,18 +58,38 @@ export class RedisBus implements Bus {
   #closed = false;
 
   /**
-   * @param options - the connection and the channel.
+   * @param options - the connection, the channel prefix and the linger.
    * @param connection - a command connection to share (the backend's); internal.
    */
   constructor(options: RedisBusOptions, connection?: Connection) {
-    this.channel = options.channel ?? 'ssekit:bus';
-    if (this.channel === '') throw new SsekitError('invalid_option', 'ssekit: the bus `channel` must not be empty.');
+    if ('channel' in options) {
+      throw new SsekitError(
+        'invalid_option',
+        'ssekit: the Redis bus has a channel per topic, `<prefix>c:<topic>`; give `prefix` instead of `channel`.',
+      );
+    }
+    this.prefix = options.prefix ?? 'ssekit:';
+    const linger = options.lingerMs ?? 1000;
+    if (!Number.isSafeInteger(linger) || linger < 0) {
+      throw new SsekitError('invalid_option', 'ssekit: the bus `lingerMs` must be a non-negative integer of ms.');
+    }
+    this.#lingerMs = linger;
     this.#connection = connection ?? new Connection(options, 'createRedisBus');
     this.#ownsConnection = connection === undefined;
     this.ready = new Promise<void>((resolve) => (this.#markReady = resolve));
   }
 
-  /** True while the subscriber connection listens on the channel. */
+  /** The Pub/Sub channel of `topic`. */
+  channelOf(topic: string): string {
+    return `${this.prefix}c:${topic}`;
+  }
+
+  /** The topics whose channels this bus listens to, or will or still does (while lingering). */
+  get watched(): readonly string[] {
+    return [...this.#topics.keys()];
+  }
+
+  /** True while the subscriber connection is up and listens to every watched topic. */
   get active(): boolean {
     return this.#active;
   }
@@ -63,8 +101,8 @@ export class RedisBus implements Bus {
 
   /**
    * {@inheritDoc @ssekit/core#Bus.subscribe}
-   * Resolves once the channel is listened to, or once the first connection attempt failed (the
-   * bus keeps trying; publishes fail with `unavailable` until it succeeds).
+   * Resolves once the subscriber connection is up, or once its first attempt failed (the bus
+   * keeps trying; publishes fail with `unavailable` until it succeeds).
    */
   subscribe(handlers: BusHandlers): Promise<() => void> {
     if (this.#closed) throw new SsekitError('closed', 'ssekit: the Redis bus is closed.');
@@ -92,7 +130,7 @@ export class RedisBus implements Bus {
         resolve(unsubscribe);
       };
       subscriber.on('message', (channel: string, message: string) => {
-        if (channel === this.channel) this.#receive(message);
+        this.#receive(channel, message);
       });
       subscriber.on('error', (error: Error) => this.#connection.onError(error));
       subscriber.on('close', () => {
@@ -101,10 +139,17 @@ export class RedisBus implements Bus {
       });
       // ioredis reconnects by itself; each new connection listens again, then reports the gap.
       subscriber.on('ready', () => {
-        subscriber.subscribe(this.channel).then(
+        const watches = [...this.#topics];
+        const channels = watches.map(([topic]) => this.channelOf(topic));
+        const batches = [];
+        for (let i = 0; i < channels.length; i += SUBSCRIBE_BATCH) {
+          batches.push(subscriber.subscribe(...channels.slice(i, i + SUBSCRIBE_BATCH)));
+        }
+        Promise.all(batches).then(
           () => {
             if (subscriber.status !== 'ready' || this.#subscriber !== subscriber) return;
             this.#active = true;
+            for (const [, watch] of watches) watch.confirm();
             this.#markReady();
             if (this.#started) this.#handlers?.gap?.();
             start();
@@ -117,6 +162,60 @@ export class RedisBus implements Bus {
   }
 
   /**
+   * {@inheritDoc @ssekit/core#Bus.watch}
+   * Subscribes to the topic's channel unless this bus listens to it already; settles once Redis
+   * confirmed it. Returns nothing for a topic confirmed already (one still lingering, say), so
+   * the hub need not wait at all.
+   */
+  watch(topic: string): Promise<void> | undefined {
+    const watch = this.#topics.get(topic);
+    if (watch !== undefined) {
+      watch.refs++;
+      watch.stopLinger();
+      return watch.isConfirmed ? undefined : watch.confirmed;
+    }
+    const added = new TopicWatch();
+    this.#topics.set(topic, added);
+    if (this.#closed) {
+      added.confirm();
+      return undefined;
+    }
+    const subscriber = this.#subscriber;
+    // Written now, before the hub sends the stream's first byte: a publish made after a client
+    // saw its stream open reaches Redis after this subscription. A connection that is not ready
+    // subscribes to every watched topic once it is.
+    if (subscriber?.status === 'ready') {
+      subscriber.subscribe(this.channelOf(topic)).then(
+        () => {
+          if (this.#subscriber === subscriber && subscriber.status === 'ready') added.confirm();
+        },
+        // The connection dropped: the next one subscribes again and confirms.
+        () => undefined,
+      );
+    }
+    return added.confirmed;
+  }
+
+  /**
+   * {@inheritDoc @ssekit/core#Bus.unwatch}
+   * Unsubscribes from the topic's channel after `lingerMs`, unless it is watched again meanwhile.
+   */
+  unwatch(topic: string): void {
+    const watch = this.#topics.get(topic);
+    if (watch === undefined || watch.refs === 0) return;
+    watch.refs--;
+    if (watch.refs > 0) return;
+    const drop = (): void => {
+      if (this.#topics.get(topic) !== watch || watch.refs > 0) return;
+      this.#topics.delete(topic);
+      const subscriber = this.#subscriber;
+      if (subscriber?.status === 'ready') subscriber.unsubscribe(this.channelOf(topic)).catch(() => undefined);
+    };
+    if (this.#lingerMs === 0) drop();
+    else watch.linger(this.#lingerMs, drop);
+  }
+
+  /**
    * {@inheritDoc @ssekit/core#Bus.publish}
    * @throws SsekitError `unavailable` when Redis cannot be reached or this bus's subscriber
    * connection is down (the hub would not see its own event come back).
@@ -124,7 +223,7 @@ export class RedisBus implements Bus {
   async publish(envelope: Envelope): Promise<void> {
     this.assertListening();
     const message = encodeEnvelope(envelope);
-    await this.#connection.run((client) => client.publish(this.channel, message));
+    await this.#connection.run((client) => client.publish(this.channelOf(envelope.topic), message));
   }
 
   /** Stops listening and closes the connections this bus opened. */
@@ -137,7 +236,7 @@ export class RedisBus implements Bus {
   }
 
   /**
-   * Throws `unavailable` when a hub subscribed but the channel is not listened to right now.
+   * Throws `unavailable` when a hub subscribed but the subscriber connection is down right now.
    * @internal
    */
   assertListening(): void {
@@ -150,12 +249,10 @@ export class RedisBus implements Bus {
     }
   }
 
-  #receive(message: string): void {
+  #receive(channel: string, message: string): void {
     const envelope = decodeEnvelope(message);
-    if (envelope === undefined) {
-      this.#connection.onError(
-        new Error(`ssekit: ignored a message on ${this.channel} that is not an ssekit envelope`),
-      );
+    if (envelope === undefined || channel !== this.channelOf(envelope.topic)) {
+      this.#connection.onError(new Error(`ssekit: ignored a message on ${channel} that is not an ssekit envelope`));
       return;
     }
     this.#handlers?.envelope(envelope);
@@ -167,6 +264,12 @@ export class RedisBus implements Bus {
     this.#active = false;
     subscriber.removeAllListeners('message');
     subscriber.removeAllListeners('ready');
+    // Nobody will listen again: let whoever waits for a subscription go on (and find it closed).
+    for (const watch of this.#topics.values()) {
+      watch.stopLinger();
+      watch.confirm();
+    }
+    this.#topics.clear();
     await quit(subscriber);
   }
 }
@@ -176,7 +279,7 @@ export class RedisBus implements Bus {
  *
  * @example
  * ```ts
- * const bus = createRedisBus({ url: 'redis://127.0.0.1:6379' });
+ * const bus = createRedisBus({ url: 'redis://127.0.0.1:6379', prefix: 'app:' });
  * const hub = createHub({ bus });
  * ```
  */

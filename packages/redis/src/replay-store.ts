@@ -10,7 +10,8 @@ import { APPEND, COMPLETED, SINCE } from './scripts.js';
 export interface RedisReplayStoreOptions extends RedisConnectionOptions {
   /**
    * Prepended to every key: `<prefix>meta` (the id counter), `<prefix>s:<topic>` (a stream per
-   * topic), `<prefix>g:<topic>` (caller-given ids). Processes that act as one share it.
+   * topic), `<prefix>g:<topic>` (caller-given ids). Processes that act as one share it. The
+   * bus's channels, `<prefix>c:<topic>`, take the same prefix in `createRedisBackend`.
    * @default 'ssekit:'
    */
   prefix?: string;
@@ -23,7 +24,8 @@ export interface RedisReplayStoreOptions extends RedisConnectionOptions {
   size?: number;
   /**
    * The bus the hub uses: the store then offers `appendAndPublish`, which appends and publishes
-   * on the bus's channel in one atomic script, so the bus carries events in id order
+   * on the topic's channel of that bus (`<bus prefix>c:<topic>`) in one atomic script, so the
+   * bus carries events in id order
    * (`createRedisBackend` links them for you).
    * @default none: the hub appends, then publishes through its bus itself
    */
@@ -111,7 +113,7 @@ export class RedisReplayStore implements ReplayStore {
       this.#size,
       body,
       id ?? '',
-      bus?.channel ?? '',
+      bus?.channelOf(topic) ?? '',
       envelope.head,
       envelope.tail,
       final ? '1' : '',

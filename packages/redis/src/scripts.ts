@@ -51,13 +51,14 @@ end
 `;
 
 /**
- * Appends one event and, when a channel is given, publishes its envelope: one atomic step, so
- * the bus carries events in id order. A completed topic takes no more events; a final event
+ * Appends one event and, when a channel is given (the topic's own, `<prefix>c:<topic>`, see
+ * `RedisBus.channelOf`), publishes its envelope there: one atomic step, so the bus carries
+ * events in id order. A completed topic takes no more events; a final event
  * completes its topic; every append refreshes the time to live of the topic's keys.
  *
  * KEYS: meta hash, the topic's stream, the topic's caller-given-id index, the topic's own hash
  * (`final` sequence number, `ttl`), the topic's tombstone.
- * ARGV: now in µs, size, body, caller-given id or '', channel or '', the envelope's text before
+ * ARGV: now in µs, size, body, caller-given id or '', the topic's channel or '', the envelope's text before
  * and after its id (see `envelopeAround`: the format is defined there only), final ('1' or ''),
  * the topic's own ttl in ms or '', the store's ttl for open topics, for completed topics (ms, 0
  * for none).

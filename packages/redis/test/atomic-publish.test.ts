@@ -17,18 +17,22 @@ afterAll(async () => {
   await redis.stop();
 });
 
-/** A bus on `channel` that records every envelope it hears. */
-async function listenTo(channel: string): Promise<{ received: Envelope[]; close: () => Promise<void> }> {
-  const bus = createRedisBus({ url: redis.url, channel });
+/** A bus under `prefix` that watches `topics` and records every envelope it hears. */
+async function listenTo(
+  prefix: string,
+  topics: readonly string[],
+): Promise<{ received: Envelope[]; close: () => Promise<void> }> {
+  const bus = createRedisBus({ url: redis.url, prefix });
   const received: Envelope[] = [];
   await bus.subscribe({ envelope: (envelope) => received.push(envelope) });
+  for (const topic of topics) await bus.watch(topic);
   return { received, close: () => bus.close() };
 }
 
 describe('append and publish in one script', () => {
   it('appends, then publishes the envelope with the hub id as origin', async () => {
     const backend = createRedisBackend({ url: redis.url, prefix: 'one:' });
-    const listener = await listenTo('one:bus');
+    const listener = await listenTo('one:', ['news']);
     try {
       expect(backend.store.appendAndPublish).toBeTypeOf('function');
       const stored = await backend.store.appendAndPublish!({ topic: 'news', body: 'data: hello\n\n' }, 'hub-1');
@@ -45,7 +49,7 @@ describe('append and publish in one script', () => {
 
   it('publishes in id order even when several processes append at once', async () => {
     const backends: RedisBackend[] = [0, 1, 2].map(() => createRedisBackend({ url: redis.url, prefix: 'race:' }));
-    const listener = await listenTo('race:bus');
+    const listener = await listenTo('race:', ['t0', 't1']);
     try {
       const appended = await Promise.all(
         backends.flatMap((backend, b) =>
@@ -56,7 +60,8 @@ describe('append and publish in one script', () => {
       );
       await until(() => listener.received.length === 150, '150 envelopes');
       const heard = listener.received.map((envelope) => envelope.id);
-      // One counter, one script: the channel carries ids strictly increasing.
+      // One counter, one script: the topics' channels, heard on one connection, carry ids strictly
+      // increasing.
       for (let i = 1; i < heard.length; i++) expect(BigInt(heard[i]!) > BigInt(heard[i - 1]!)).toBe(true);
       expect([...heard].sort()).toEqual(appended.map((result) => result.id).sort());
     } finally {
@@ -91,22 +96,25 @@ describe('append and publish in one script', () => {
     }
   });
 
-  it('ignores messages on its channel that are not envelopes, and reports them', async () => {
+  it('ignores messages on its channels that are not envelopes of their topic, and reports them', async () => {
     const errors: Error[] = [];
-    const bus = createRedisBus({ url: redis.url, channel: 'noise', onError: (error) => errors.push(error) });
+    const bus = createRedisBus({ url: redis.url, prefix: 'noise:', onError: (error) => errors.push(error) });
     const received: Envelope[] = [];
     await bus.subscribe({ envelope: (envelope) => received.push(envelope) });
+    await bus.watch('t');
     const raw = new Redis(redis.url);
     try {
-      await raw.publish('noise', 'hello');
-      await raw.publish('noise', '1\nonly\ntwo');
+      await raw.publish('noise:c:t', 'hello');
+      await raw.publish('noise:c:t', '1\nonly\ntwo');
+      await raw.publish('noise:c:t', encodeEnvelope({ origin: 'o', topic: 'other', id: '0', body: '' }));
       const ok: Envelope = { origin: 'o', topic: 't', id: '1', body: 'data: \n\n' };
       await bus.publish(ok);
       await until(() => received.length === 1, 'the envelope');
       expect(received).toEqual([ok]);
       expect(errors.map((error) => error.message)).toEqual([
-        'ssekit: ignored a message on noise that is not an ssekit envelope',
-        'ssekit: ignored a message on noise that is not an ssekit envelope',
+        'ssekit: ignored a message on noise:c:t that is not an ssekit envelope',
+        'ssekit: ignored a message on noise:c:t that is not an ssekit envelope',
+        'ssekit: ignored a message on noise:c:t that is not an ssekit envelope',
       ]);
       expect(decodeEnvelope('3\na\nb\nc\n\nd')).toBe(undefined);
       expect(decodeEnvelope('2\na\nb\nc\nd')).toBe(undefined);

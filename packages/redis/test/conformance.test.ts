@@ -35,6 +35,6 @@ defineReplayStoreConformance(
 );
 
 defineBusConformance('RedisBus', () => {
-  const channel = `conf-bus-${++unique}`;
-  return { bus: () => createRedisBus({ url: redis.url, channel }) };
+  const prefix = `conf-bus-${++unique}:`;
+  return { bus: () => createRedisBus({ url: redis.url, prefix }) };
 });

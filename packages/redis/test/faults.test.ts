@@ -49,6 +49,7 @@ describe('Redis restarts mid-stream', () => {
     const all = await cluster(3);
     const [a, b, c] = all as [Node, Node, Node];
     const sinks = all.map((node) => node.listen({ topics: ['live'] }));
+    await Promise.all(sinks.map((sink) => sink.ready));
     const before = [];
     for (let i = 0; i < 3; i++) before.push(await all[i]!.hub.publish('live', { data: `before ${i}` }));
     const beforeText = RETRY + before.map((result, i) => frame(result.id, `before ${i}`)).join('');
@@ -90,6 +91,7 @@ describe('Redis restarts mid-stream', () => {
     try {
       const [a] = (await cluster(1, { client })) as [Node];
       const sink = a.listen({ topics: ['t'] });
+      await sink.ready;
       const first = await a.hub.publish('t', { data: 'one' });
       await redis.stop({ keepData: true });
       await until(() => !a.backend.bus.active && client.status !== 'ready', 'the outage to be noticed');
@@ -144,6 +146,7 @@ describe('Redis restarts mid-stream', () => {
   it('recovers when only the subscriber connection drops', async () => {
     const [a, b] = (await cluster(2)) as [Node, Node];
     const sink = b.listen({ topics: ['t'] });
+    await sink.ready;
     const first = await a.hub.publish('t', { data: 'one' });
     await until(() => sink.text === RETRY + frame(first.id, 'one'), 'the first event');
     const admin = new Redis(redis.url);

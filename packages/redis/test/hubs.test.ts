@@ -35,6 +35,8 @@ describe('hubs sharing one Redis', () => {
     const [a, b, c] = await cluster(3);
     const sinks = [a!, a!, b!, c!].map((node) => node.listen({ topics: ['news'] }));
     const other = c!.listen({ topics: ['other'] });
+    // Live once each process's subscription to the topic is confirmed.
+    await Promise.all([...sinks, other].map((sink) => sink.ready));
     const results = [];
     for (let i = 0; i < 20; i++) {
       const from = [a!, b!, c!][i % 3]!;
@@ -53,6 +55,7 @@ describe('hubs sharing one Redis', () => {
   it('keep one order for concurrent publishes from every hub', async () => {
     const [a, b, c] = await cluster(3);
     const sinks = [a!, b!, c!].map((node) => node.listen({ topics: ['x', 'y'] }));
+    await Promise.all(sinks.map((sink) => sink.ready));
     await Promise.all(
       [a!, b!, c!].flatMap((node, n) =>
         Array.from({ length: 30 }, (_, i) => node.hub.publish(i % 2 === 0 ? 'x' : 'y', { data: `${n}-${i}` })),
@@ -68,6 +71,7 @@ describe('hubs sharing one Redis', () => {
   it('resume a client on another hub with exactly the events it missed, then live ones', async () => {
     const [a, b, c] = await cluster(3);
     const first = a!.listen({ topics: ['feed', 'side'] });
+    await first.ready;
     const seen = [];
     for (let i = 0; i < 3; i++) seen.push(await b!.hub.publish(i === 1 ? 'side' : 'feed', { data: `s${i}` }));
     await until(() => first.text.split('id: ').length - 1 === 3, 'three events');
@@ -90,7 +94,7 @@ describe('hubs sharing one Redis', () => {
     const prefix = `apart${++unique}:`;
     const parts = [0, 1].map(() => ({
       store: createRedisReplayStore({ url: redis.url, prefix }),
-      bus: createRedisBus({ url: redis.url, channel: `${prefix}bus` }),
+      bus: createRedisBus({ url: redis.url, prefix }),
     }));
     const hubs = parts.map(({ store, bus }) => createHub({ store, bus, heartbeatMs: 0 }));
     try {

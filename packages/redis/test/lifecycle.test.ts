@@ -45,6 +45,7 @@ describe('a run on Redis', () => {
     } = await processes(2);
     const onA = a!.listen({ topics: ['run'] });
     const onB = b!.listen({ topics: ['run'] });
+    await Promise.all([onA.ready, onB.ready]);
     await a!.hub.publish('run', { event: 'token', data: 'hi' });
     const last = await a!.hub.publish('run', { event: 'done', data: '', final: true });
     await until(() => onA.ended !== undefined && onB.ended !== undefined, 'both streams to end');

@@ -219,7 +219,8 @@ export interface BusHarness {
 /**
  * The `Bus` contract, written once and run against every implementation: delivery to every
  * subscriber (the publisher's own included) exactly once and unchanged, one order for all,
- * unsubscribe.
+ * unsubscribe; and, for a bus with `watch`, delivery of each topic only to the buses watching it
+ * (each bus here watches the topics a case publishes on, as a hub with streams on them would).
  * @param name - shown in the test names.
  * @param makeHarness - a fresh medium per test.
  */
@@ -231,7 +232,10 @@ export function defineBusConformance(name: string, makeHarness: () => BusHarness
       cleanups = [];
     });
 
-    const setup = async (count: number): Promise<{ buses: Bus[]; listeners: Listener[] }> => {
+    const setup = async (
+      count: number,
+      topics: readonly string[],
+    ): Promise<{ buses: Bus[]; listeners: Listener[] }> => {
       const harness = await makeHarness();
       cleanups.push(() => harness.close?.());
       const buses: Bus[] = [];
@@ -241,6 +245,7 @@ export function defineBusConformance(name: string, makeHarness: () => BusHarness
         const listener = new Listener();
         const unsubscribe = await bus.subscribe(listener.handlers);
         listener.unsubscribe = unsubscribe;
+        for (const topic of topics) await bus.watch?.(topic);
         cleanups.push(() => bus.close?.());
         cleanups.push(() => unsubscribe());
         buses.push(bus);
@@ -250,7 +255,7 @@ export function defineBusConformance(name: string, makeHarness: () => BusHarness
     };
 
     it('delivers each envelope to every subscriber, its own included, exactly once and unchanged', async () => {
-      const { buses, listeners } = await setup(3);
+      const { buses, listeners } = await setup(3, ['news/eu@1:x+y', 'm']);
       const envelope: Envelope = {
         topic: 'news/eu@1:x+y',
         id: '1700000000000001',
@@ -268,7 +273,7 @@ export function defineBusConformance(name: string, makeHarness: () => BusHarness
     });
 
     it('gives every subscriber the same order, each publisher in its publish order', async () => {
-      const { buses, listeners } = await setup(3);
+      const { buses, listeners } = await setup(3, ['t0', 't1', 't2']);
       const sent = (from: number): Envelope[] =>
         Array.from({ length: 40 }, (_, i) => ({
           topic: `t${i % 3}`,
@@ -287,7 +292,7 @@ export function defineBusConformance(name: string, makeHarness: () => BusHarness
     });
 
     it('stops delivering to a subscriber once it unsubscribed, and only to it', async () => {
-      const { buses, listeners } = await setup(2);
+      const { buses, listeners } = await setup(2, ['t']);
       const before: Envelope = { topic: 't', id: 'x-1', body: 'data: 1\n\n', origin: 'o' };
       const after: Envelope = { topic: 't', id: 'x-2', body: 'data: 2\n\n', origin: 'o' };
       await buses[1]!.publish(before);
@@ -297,6 +302,22 @@ export function defineBusConformance(name: string, makeHarness: () => BusHarness
       await listeners[1]!.waitFor((received) => received.length === 2);
       expect(listeners[1]!.received).toEqual([before, after]);
       expect(listeners[0]!.received).toEqual([before]);
+    });
+
+    it('delivers a topic to the buses that watch it, or to all when the bus has no watch', async () => {
+      const { buses, listeners } = await setup(3, ['shared']);
+      // Only the first bus watches `mine`; a bus without `watch` delivers every topic anyway.
+      await buses[0]!.watch?.('mine');
+      const mine: Envelope = { topic: 'mine', id: 'w-1', body: 'data: mine\n\n', origin: 'o' };
+      const marker: Envelope = { topic: 'shared', id: 'w-2', body: 'data: all\n\n', origin: 'o' };
+      await buses[2]!.publish(mine);
+      await buses[2]!.publish(marker);
+      // The bus keeps one order per subscriber, so once the marker is in, `mine` came or never will.
+      for (const listener of listeners) await listener.waitFor((received) => received.some((e) => e.id === 'w-2'));
+      const selective = buses[0]!.watch !== undefined;
+      expect(listeners[0]!.received).toEqual([mine, marker]);
+      for (const listener of listeners.slice(1))
+        expect(listener.received).toEqual(selective ? [marker] : [mine, marker]);
     });
   });
 }

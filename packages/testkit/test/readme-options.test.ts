@@ -63,7 +63,7 @@ const REDIS_BACKEND_OPTIONS = {
   url: true,
   client: true,
   prefix: true,
-  channel: true,
+  lingerMs: true,
   size: true,
   pageSize: true,
   commandTimeoutMs: true,

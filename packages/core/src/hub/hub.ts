@@ -44,6 +44,7 @@ import { resumeReport } from './resume-report.js';
 import type { HubCounters } from './resume-report.js';
 import { Subscription } from './subscription.js';
 import { assertTopic, topicsOf } from './topics.js';
+import { Watches } from './watches.js';
 
 /**
  * Creates a {@link Hub}.
@@ -72,6 +73,8 @@ class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamOwner {
   /** Topics per stream, events and characters per resume, a stream's lifetime and its jitter. */
   readonly #limits: { topics: number; replayEvents: number; replayBytes: number; lifetimeMs: number; jitter: number };
   readonly #registry: Registry;
+  /** The topics this hub asked its bus for, with a bus that delivers only those. */
+  readonly #watches: Watches;
   readonly #completions = new Completions();
   readonly #flushes: FlushScheduler;
   readonly #busLink: BusLink;
@@ -95,14 +98,21 @@ class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamOwner {
     const { replaySize: size = 1000, topicTtlMs, maxTopics } = options;
     this.#store = options.store ?? new MemoryReplayStore({ size, topicTtlMs, maxTopics });
     this.#bus = options.bus ?? new MemoryBus();
-    this.#publisher = new Publisher(this.#store, this.#bus, this.id, () => {
-      this.#counters.published++;
-    });
+    this.#watches = new Watches(this.#bus);
+    this.#publisher = new Publisher(
+      this.#store,
+      this.#bus,
+      this.id,
+      () => {
+        this.#counters.published++;
+      },
+      (topic) => !this.#watches.selective || this.#registry.byTopic.has(topic),
+    );
     this.#retry = 'retry' in options ? options.retry : 3000;
     this.#serialize = options.serialize;
     this.#hooks = new HookRunner(options.hooks);
     this.#resumeReport = resumeReport(this.#counters, this.#hooks, this.#completions);
-    this.#registry = new Registry(options.maxConnections, options.maxConnectionsPerClient);
+    this.#registry = new Registry(options.maxConnections, options.maxConnectionsPerClient, this.#watches);
     this.#limits = {
       topics: options.maxTopicsPerStream ?? 64,
       replayEvents: options.maxReplayEvents ?? 10_000,
@@ -160,7 +170,8 @@ class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamOwner {
 
   prepare(options: SubscribeOptions = {}): Promise<Preparation> {
     if (this.#closed) throw new SsekitError('closed', 'ssekit: the hub is closed; no new streams are accepted.');
-    const followed = (topic: string): boolean => this.#registry.byTopic.has(topic);
+    // A topic the bus does not deliver yet may have completed unseen: ask the store about it.
+    const followed = (topic: string): boolean => this.#registry.byTopic.has(topic) && !this.#watches.pending(topic);
     return prepareRequest(this.#store, this.#completions, followed, options, this.#limits.topics);
   }
 
@@ -175,7 +186,9 @@ class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamOwner {
     if (retry !== undefined) assertRetry(retry);
     this.#registry.claim(options.clientKey);
     const stream = new Subscription<TEvents>(sink, topics, this.#streamOptions, this);
+    // Watches its new topics: the bus is asked before the stream's first byte goes out.
     this.#registry.add(stream, options.clientKey);
+    const watched = this.#watches.confirmed(topics);
     this.ticker.add(stream);
     if (this.#limits.lifetimeMs > 0) {
       const lifetime = this.#limits.lifetimeMs * (1 - this.#limits.jitter * Math.random());
@@ -194,10 +207,13 @@ class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamOwner {
         historyAfterReset: this.#completions.all(topics),
         maxEvents: this.#limits.replayEvents,
         maxBytes: this.#limits.replayBytes,
+        watched,
       });
     } else if (this.#completions.all(topics)) {
       // Its topics completed after it was prepared (the final went by first): nothing will come.
       void stream.close('completed');
+    } else if (watched !== undefined) {
+      stream.ready = watched;
     }
     return stream;
   }

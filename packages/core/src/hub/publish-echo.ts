@@ -31,14 +31,25 @@ export class PublishEcho {
     });
   }
 
-  /** The envelope `key` came back and reached `delivered` streams. */
-  arrived(key: string, delivered: number): void {
+  /** The delivery count of `key` if its envelope came back already, else 0; nothing is awaited. */
+  skip(key: string): Promise<number> {
+    const early = this.#early.get(key);
+    this.#early.delete(key);
+    return Promise.resolve(early ?? 0);
+  }
+
+  /**
+   * The envelope `key` came back and reached `delivered` streams.
+   * @param keep - whether to keep it for a publish that does not wait for it yet.
+   */
+  arrived(key: string, delivered: number, keep = true): void {
     const resolve = this.#waiting.get(key);
     if (resolve !== undefined) {
       this.#waiting.delete(key);
       resolve(delivered);
       return;
     }
+    if (!keep) return;
     if (this.#early.size >= MAX_EARLY) this.#early.delete(this.#early.keys().next().value as string);
     this.#early.set(key, delivered);
   }

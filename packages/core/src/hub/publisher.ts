@@ -19,6 +19,7 @@ export class Publisher {
   readonly #bus: Bus;
   readonly #origin: string;
   readonly #stored: () => void;
+  readonly #hears: (topic: string) => boolean;
   readonly #echo = new PublishEcho();
   #stopped = false;
 
@@ -27,12 +28,21 @@ export class Publisher {
    * @param bus - the hub's bus.
    * @param origin - the hub's id, put on every envelope it sends.
    * @param stored - told each time the store accepted an event.
+   * @param hears - whether the bus brings this hub the envelopes of a topic (a bus that carries
+   * only watched topics does not bring back a publish on a topic the hub has no stream on).
    */
-  constructor(store: ReplayStore, bus: Bus, origin: string, stored: () => void) {
+  constructor(
+    store: ReplayStore,
+    bus: Bus,
+    origin: string,
+    stored: () => void,
+    hears: (topic: string) => boolean = () => true,
+  ) {
     this.#store = store;
     this.#bus = bus;
     this.#origin = origin;
     this.#stored = stored;
+    this.#hears = hears;
   }
 
   /**
@@ -53,7 +63,8 @@ export class Publisher {
     this.#stored();
     const key = keyOf(stored);
     // With an atomic store the envelope may have come back already; the echo keeps early arrivals.
-    const delivered = this.#echo.expect(key);
+    // No echo comes for a topic the bus does not bring here: it reached no local stream.
+    const delivered = this.#hears(stored.topic) ? this.#echo.expect(key) : this.#echo.skip(key);
     if (!atomic) {
       try {
         await this.#bus.publish({ ...stored, origin: this.#origin });
@@ -69,7 +80,12 @@ export class Publisher {
 
   /** An envelope came back from the bus and reached `delivered` local streams. */
   arrived(envelope: Envelope, delivered: number): void {
-    if (envelope.origin === this.#origin) this.#echo.arrived(keyOf(envelope), delivered);
+    // A publish waiting for it gets it whatever happened meanwhile. An early echo is kept for a
+    // topic heard (or just heard: a final ends its streams as it is delivered), not for one the
+    // bus still brings while it lingers, which no publish will ask for.
+    if (envelope.origin === this.#origin) {
+      this.#echo.arrived(keyOf(envelope), delivered, delivered > 0 || this.#hears(envelope.topic));
+    }
   }
 
   /** Gives up on every publish still waiting for its echo. */

@@ -2,6 +2,12 @@ import type { SseStream } from '../stream/stream.js';
 import { ConnectionLimits } from './limits.js';
 import type { Subscription } from './subscription.js';
 
+/** What a registry tells as topics gain their first stream and lose their last. @internal */
+export interface TopicHooks {
+  first(topic: string): void;
+  last(topic: string): void;
+}
+
 /**
  * A hub's open streams: by topic for delivery, with their client keys for the per-client limit.
  * @internal
@@ -12,9 +18,16 @@ export class Registry {
   readonly #streams = new Map<SseStream<object>, Subscription<object>>();
   readonly #clientKeys = new Map<SseStream<object>, string>();
   readonly #limits: ConnectionLimits;
+  readonly #topics: TopicHooks | undefined;
 
-  constructor(maxConnections: number | undefined, maxConnectionsPerClient: number | undefined) {
+  /**
+   * @param maxConnections - streams it accepts in all.
+   * @param maxConnectionsPerClient - streams it accepts per client key.
+   * @param topics - told when a topic gets its first stream and loses its last one.
+   */
+  constructor(maxConnections: number | undefined, maxConnectionsPerClient: number | undefined, topics?: TopicHooks) {
     this.#limits = new ConnectionLimits(maxConnections, maxConnectionsPerClient);
+    this.#topics = topics;
   }
 
   /** Open streams. */
@@ -38,6 +51,7 @@ export class Registry {
       if (set === undefined) {
         set = new Set();
         this.byTopic.set(topic, set);
+        this.#topics?.first(topic);
       }
       set.add(stream);
     }
@@ -59,7 +73,10 @@ export class Registry {
       const set = this.byTopic.get(topic);
       if (set === undefined) continue;
       set.delete(stream);
-      if (set.size === 0) this.byTopic.delete(topic);
+      if (set.size === 0) {
+        this.byTopic.delete(topic);
+        this.#topics?.last(topic);
+      }
     }
     this.#limits.release(this.#clientKeys.get(ended));
     this.#clientKeys.delete(ended);

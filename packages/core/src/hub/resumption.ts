@@ -95,16 +95,28 @@ export class Resumption {
    * @param lastEventId - the client's cursor; `undefined` for the whole history.
    * @param plan - a history read already (topics that all completed take no more events, so
    * it is final), and whether the whole history follows a reset (it does for completed topics,
-   * so a client whose id is gone still gets the run, then the end).
+   * so a client whose id is gone still gets the run, then the end), and `watched`: settles once
+   * the bus delivers every topic of the stream, so that a read made after it misses nothing.
    */
   async run(
     store: ReplayStore,
     lastEventId: string | undefined,
-    plan: { replay?: ReplayResult; historyAfterReset?: boolean; maxEvents?: number; maxBytes?: number } = {},
+    plan: {
+      replay?: ReplayResult;
+      historyAfterReset?: boolean;
+      maxEvents?: number;
+      maxBytes?: number;
+      watched?: Promise<void>;
+    } = {},
   ): Promise<void> {
     let result = plan.replay;
     try {
-      result ??= await store.since(this.#stream.topics, lastEventId);
+      if (result === undefined) {
+        // Read only once live delivery is sure: what is published meanwhile is held, not lost.
+        if (plan.watched !== undefined) await plan.watched;
+        if (isClosed(this.#stream)) return;
+        result = await store.since(this.#stream.topics, lastEventId);
+      }
       if (this.#stream.closed) return;
       if (result.ok && tooLarge(result.events, plan.maxEvents ?? Infinity, plan.maxBytes ?? Infinity)) {
         result = { ok: false, reason: 'too_large' };

@@ -22,7 +22,8 @@ export interface BusHandlers {
 }
 
 /**
- * Moves published events to every hub that shares it, this one included, in one order. The
+ * Moves published events to every hub that shares it, this one included, in one order (a bus
+ * with `watch` moves each topic's events only to the hubs that watch it). The
  * hub delivers to its own subscribers only what comes back from the bus, so every process sees
  * the same order; the hub owns the envelope, ids, ordering and self-echo rules, and a bus only
  * moves them.
@@ -40,6 +41,24 @@ export interface Bus {
    * `SsekitError('unavailable')`) when the transport is down, rather than losing it silently.
    */
   publish(envelope: Envelope): Promise<void> | void;
+  /**
+   * Optional, for a bus that carries to each process only the topics it asks for (a Redis channel
+   * per topic). The hub calls it when its first stream on `topic` opens; a bus without it
+   * delivers every topic to every hub. Envelopes of `topic` published before delivery is
+   * confirmed may not arrive: the hub reads them from its replay store once the returned promise
+   * settles, and drops the copies that arrive live as well.
+   * @param topic - a validated topic name.
+   * @returns settles once envelopes of `topic` published from then on reach the handlers (after
+   * a reconnection it settles when the bus listens again). It should not reject: a transport
+   * failure surfaces as `gap` and as failed publishes.
+   */
+  watch?(topic: string): Promise<void> | void;
+  /**
+   * Optional, with `watch`: the hub's last stream on `topic` ended, so the bus may stop
+   * delivering its envelopes, at once or a little later.
+   * @param topic - a topic given to `watch` before.
+   */
+  unwatch?(topic: string): void;
   /** Releases connections. */
   close?(): Promise<void> | void;
 }

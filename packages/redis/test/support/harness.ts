@@ -9,6 +9,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 export class TextSink implements Sink {
   text = '';
   ended: CloseReason | undefined;
+  /** The stream's `ready`: settles once its replay is written and its topics are delivered live. */
+  ready: Promise<void> = Promise.resolve();
 
   write(chunk: Uint8Array): boolean {
     this.text += utf8.decode(chunk);
@@ -20,12 +22,22 @@ export class TextSink implements Sink {
   }
 }
 
-/** Polls `check` until it holds; throws with `what` after the deadline. */
-export async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+/**
+ * Polls `check` until it holds; throws with `what` after the deadline. `refresh`, when given,
+ * runs before each check (to read what `check` looks at, from Redis say).
+ */
+export async function until(
+  check: () => boolean,
+  what: string,
+  timeoutMs = 10_000,
+  refresh?: () => Promise<void>,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  await refresh?.();
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
+    await refresh?.();
   }
 }
 
@@ -48,7 +60,7 @@ export async function startNode(options: RedisBackendOptions): Promise<Node> {
     backend,
     listen: (subscribe) => {
       const sink = new TextSink();
-      hub.subscribe(sink, subscribe);
+      sink.ready = hub.subscribe(sink, subscribe).ready;
       return sink;
     },
     close: async () => {
