@@ -9,7 +9,7 @@ import { APPEND, COMPLETED, SINCE } from './scripts.js';
 /** Options of {@link createRedisReplayStore}. */
 export interface RedisReplayStoreOptions extends RedisConnectionOptions {
   /**
-   * Prepended to every key: `<prefix>meta` (the id counter), `<prefix>s:<topic>` (a stream per
+   * Prepended to every key: `<prefix>meta` (the id clock), `<prefix>s:<topic>` (a stream per
    * topic), `<prefix>g:<topic>` (caller-given ids). Processes that act as one share it.
    * @default 'ssekit:'
    */
@@ -49,13 +49,17 @@ const COMPLETED_TTL_MS = 60 * 60 * 1000;
 
 /**
  * History over Redis Streams, shared by every process on one Redis: one bounded stream per
- * topic, and one counter for all of them, so ids are global.
+ * topic, and one clock for all of them, so ids are global.
  *
- * Ids are decimal integers of 16 digits that start at the store's first use in microseconds
- * (`Date.now() * 1000`) and count up by one per event across all topics: they compare in append
- * order as numbers and as strings, and an id from another store or from before the data was lost
- * is recognised as unknown. Appending runs one Lua script (counter, `XADD`, and the `PUBLISH` of
- * the envelope when a bus is linked): atomic, one round trip.
+ * Ids are decimal integers of 16 digits from a hybrid clock kept in Redis: each is one more than
+ * the last, or Redis's clock (`TIME`) in microseconds when that is ahead. They increase in append
+ * order across all topics and compare as numbers and as strings; an id from another store or from
+ * before the data was lost is recognised as unknown. The clock matters after a Sentinel failover:
+ * a promoted replica that lacks the old primary's newest writes goes on after them instead of
+ * issuing their ids again, and a client that saw one of them live resumes after it exactly (the
+ * primaries' clocks must agree to within the failover time; NTP is ample). Appending runs one Lua
+ * script (clock, `XADD`, and the `PUBLISH` of the envelope when a bus is linked): atomic, one
+ * round trip.
  */
 export class RedisReplayStore implements ReplayStore {
   readonly #connection: Connection;
