@@ -131,7 +131,9 @@ describe('append and publish in one script', () => {
   });
 
   it('refuses options it cannot work with', () => {
-    expect(() => createRedisBackend({})).toThrow('ssekit: createRedisBackend needs exactly one of `client` and `url`.');
+    expect(() => createRedisBackend({})).toThrow(
+      'ssekit: createRedisBackend needs exactly one of `client`, `url` and `sentinel`.',
+    );
     expect(() => createRedisBackend({ url: redis.url, size: -1 })).toThrow(
       'ssekit: the replay store `size` must be a non-negative integer.',
     );

@@ -62,6 +62,7 @@ const HUB_OPTIONS = {
 const REDIS_BACKEND_OPTIONS = {
   url: true,
   client: true,
+  sentinel: true,
   prefix: true,
   channel: true,
   size: true,
