@@ -5,6 +5,8 @@ import { Connection } from './connection.js';
 import type { RedisConnectionOptions } from './connection.js';
 import { envelopeAround } from './envelope-codec.js';
 import { APPEND, COMPLETED, SINCE } from './scripts.js';
+import { ReplicaAcks, checkReplicaAcks } from './replica-acks.js';
+import type { ReplicaAcksOptions } from './replica-acks.js';
 
 /** Options of {@link createRedisReplayStore}. */
 export interface RedisReplayStoreOptions extends RedisConnectionOptions {
@@ -40,6 +42,19 @@ export interface RedisReplayStoreOptions extends RedisConnectionOptions {
    * @default completed topics one hour (3600000), open topics for good
    */
   topicTtlMs?: number;
+  /**
+   * Makes an append (and so a publish) resolve only once `WAIT replicas timeoutMs` reports that
+   * many replicas hold it, so an acknowledged event survives the loss of the primary (with
+   * Sentinel, the replica promoted has it). When fewer acknowledge in time, the append rejects
+   * with `SsekitError('unavailable')`: the event is then stored on the primary and may already
+   * have been delivered live, and it may or may not survive a failover. One `WAIT` covers every
+   * append written before it on the command connection (appends that finish together share one),
+   * but while it waits that connection serves nothing else, replays included: keep `timeoutMs`
+   * short, and run more replicas than `replicas` so that losing one does not fail every publish.
+   * `timeoutMs` must be below `commandTimeoutMs`.
+   * @default off: an append resolves once the primary has it
+   */
+  replicaAcks?: ReplicaAcksOptions;
 }
 
 type RawEntry = [string, string[]];
@@ -69,6 +84,7 @@ export class RedisReplayStore implements ReplayStore {
   readonly #pageSize: number;
   readonly #bus: RedisBus | undefined;
   readonly #ttlMs: number | undefined;
+  readonly #acks: ReplicaAcks | undefined;
   /**
    * {@inheritDoc @ssekit/core#ReplayStore.appendAndPublish}
    * Present only with a linked `bus`. Rejects with `unavailable` when Redis cannot be reached or
@@ -90,6 +106,7 @@ export class RedisReplayStore implements ReplayStore {
     if (options.bus !== undefined) this.appendAndPublish = (event, origin) => this.#append(event, origin);
     this.#connection = connection ?? new Connection(options, 'createRedisReplayStore');
     this.#ownsConnection = connection === undefined;
+    this.#acks = options.replicaAcks === undefined ? undefined : new ReplicaAcks(options.replicaAcks, this.#connection);
   }
 
   /** True while the command connection is up. */
@@ -124,10 +141,12 @@ export class RedisReplayStore implements ReplayStore {
       this.#ttlMs ?? COMPLETED_TTL_MS,
     ];
     const keys = [this.#key('meta'), ...this.#topicKeys(topic)];
+    const generation = this.#acks?.generation ?? 0;
     const seq = await this.#connection.run((client) => APPEND.run(client, keys, args));
     if (seq === -1) {
       throw new SsekitError('completed', `ssekit: topic ${JSON.stringify(topic)} completed; it takes no more events.`);
     }
+    await this.#acks?.confirm(generation);
     const stored = { topic, id: id ?? String(seq), body };
     return final ? { ...stored, final: true } : stored;
   }
@@ -185,6 +204,7 @@ export class RedisReplayStore implements ReplayStore {
 
   /** Closes the connection when this store opened it. */
   async close(): Promise<void> {
+    this.#acks?.close();
     if (this.#ownsConnection) await this.#connection.close();
   }
 
@@ -202,7 +222,14 @@ export class RedisReplayStore implements ReplayStore {
  * Throws `invalid_option` for a size or page size out of range, before any connection opens.
  * @internal
  */
-export function checkStoreOptions(options: { size?: number; pageSize?: number; topicTtlMs?: number }): void {
+export function checkStoreOptions(options: {
+  size?: number;
+  pageSize?: number;
+  topicTtlMs?: number;
+  replicaAcks?: ReplicaAcksOptions;
+  commandTimeoutMs?: number;
+}): void {
+  checkReplicaAcks(options.replicaAcks, options.commandTimeoutMs ?? 5000);
   const ttl = options.topicTtlMs;
   if (ttl !== undefined && (!Number.isSafeInteger(ttl) || ttl < 0)) {
     throw new SsekitError(

@@ -70,6 +70,7 @@ const REDIS_BACKEND_OPTIONS = {
   commandTimeoutMs: true,
   onError: true,
   topicTtlMs: true,
+  replicaAcks: true,
 } satisfies Record<keyof RedisBackendOptions, true>;
 
 const METRICS_OPTIONS = {
