@@ -9,6 +9,7 @@ const redis = createRedisBackend({
     name: 'mymaster', // as in `sentinel monitor mymaster ...`
     redisOptions: { password: process.env.REDIS_PASSWORD }, // any other ioredis options
   },
+  replicaAcks: { replicas: 1, timeoutMs: 500 }, // optional: publishes wait for a replica
 });
 
 export { redis };
