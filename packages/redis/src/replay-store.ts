@@ -176,7 +176,10 @@ export class RedisReplayStore implements ReplayStore {
       ];
       const reply = (await this.#connection.run((client) => SINCE.run(client, keys, args))) as unknown[];
       if (reply[0] !== 'ok') {
-        return { ok: false, reason: reply[0] === 'too_old' || reply[0] === 'forgotten' ? reply[0] : 'unknown' };
+        if (reply[0] === 'too_old' || reply[0] === 'forgotten') return { ok: false, reason: reply[0] };
+        return (await this.#predates(lastEventId))
+          ? { ok: false, reason: 'unknown', predates: true }
+          : { ok: false, reason: 'unknown' };
       }
       base = reply[1] as string;
       upper = reply[2] as string;
@@ -191,6 +194,16 @@ export class RedisReplayStore implements ReplayStore {
     }
     found.sort((a, b) => a.seq - b.seq);
     return { ok: true, events: found.map((item) => item.event) };
+  }
+
+  /**
+   * True when an id the store cannot place is older than all it holds (Redis lost its data, or
+   * was emptied, after the id was issued): ids only grow, so everything held came after it.
+   */
+  async #predates(lastEventId: string | undefined): Promise<boolean> {
+    if (lastEventId === undefined || !/^\d{1,16}$/.test(lastEventId)) return false;
+    const base = await this.#connection.run((client) => client.hget(this.#key('meta'), 'base'));
+    return base !== null && Number(lastEventId) < Number(base);
   }
 
   /** {@inheritDoc @ssekit/core#ReplayStore.completed} */

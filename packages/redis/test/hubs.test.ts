@@ -112,11 +112,13 @@ describe('hubs sharing one Redis', () => {
     }
   });
 
-  it('tell a client resuming from an id they never issued that it cannot resume', async () => {
+  it('tell a client resuming from an id they never issued that it cannot resume, then send what they hold', async () => {
     const [a] = await cluster(1);
-    await a!.hub.publish('t', { data: 'x' });
+    const x = await a!.hub.publish('t', { data: 'x' });
+    // Older than all the store holds: everything it holds follows the reset.
     const sink = a!.listen({ topics: ['t'], lastEventId: parseLastEventId('1000000000000000') });
-    const expected = `${RETRY}event: ssekit-reset\ndata: {"reason":"unknown","lastEventId":"1000000000000000"}\n\n`;
+    const expected =
+      `${RETRY}event: ssekit-reset\ndata: {"reason":"unknown","lastEventId":"1000000000000000"}\n\n` + frame(x.id, 'x');
     await until(() => sink.text.length >= expected.length, 'the reset event');
     expect(sink.text).toBe(expected);
   });
