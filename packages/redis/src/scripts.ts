@@ -57,10 +57,10 @@ end
  *
  * KEYS: meta hash, the topic's stream, the topic's caller-given-id index, the topic's own hash
  * (`final` sequence number, `ttl`), the topic's tombstone.
- * ARGV: unused (ids follow Redis's own clock, see `TIME` below), size, body, caller-given id or '', channel or '', the envelope's text before
- * and after its id (see `envelopeAround`: the format is defined there only), final ('1' or ''),
- * the topic's own ttl in ms or '', the store's ttl for open topics, for completed topics (ms, 0
- * for none).
+ * ARGV: unused (ids follow Redis's own clock, see `TIME` below), size, body, caller-given id
+ * or '', channel or '', the envelope's text before and after its id (see `envelopeAround`: the
+ * format is defined there only), final ('1' or ''), the topic's own ttl in ms or '', the
+ * store's ttl for open topics, for completed topics (ms, 0 for none).
  * Returns the event's sequence number, or -1 when the topic completed already.
  */
 export const APPEND = new Script(`${HELPERS}
