@@ -4,6 +4,7 @@
 import { cpus } from 'node:os';
 import { CLIENT_PARSE_TARGET, runClientParseBench, type ClientParseRow } from './client-parse.js';
 import { runEncodeBench, type EncodeRow } from './encode.js';
+import { printReplicaAcks, runReplicaAcksBench } from './replica-acks.js';
 import { cleanBaselines } from './fanout/baseline.js';
 import { writeChartFromJson } from './fanout/chart.js';
 import { runFanoutHeap } from './fanout/heap.js';
@@ -160,6 +161,15 @@ const SCENARIOS: readonly Scenario[] = [
       'default 40000)',
     run: async () => {
       printRedisTopics(await runRedisTopicsBench(), Number(process.env.BENCH_REDIS_TOPICS_EVENTS ?? 40_000));
+    },
+  },
+  {
+    name: 'replica-acks',
+    description:
+      'publish latency p50/p99 and throughput on a private Sentinel setup, with and without replicaAcks ' +
+      '(WAIT 1), one at a time and 16 in flight (env: BENCH_ACKS_SEQUENTIAL, default 2000; BENCH_ACKS_CONCURRENT, default 8000)',
+    run: async () => {
+      printReplicaAcks(await runReplicaAcksBench());
     },
   },
   {

@@ -372,6 +372,32 @@ describe('Last-Event-ID is untrusted input', () => {
     expect(hub.stats()).toMatchObject({ connections: 0, topics: {} });
   });
 
+  it('after a reset for a cursor older than all the store holds (predates), sends all it holds, within the bounds', async () => {
+    // A store that lost its data (a Redis restarted empty) and says the cursor predates it.
+    const store = new RecordingStore();
+    const since = store.since.bind(store);
+    store.since = async (topics, lastEventId) =>
+      lastEventId === 'lost-1' ? { ok: false, reason: 'unknown', predates: true } : since(topics, lastEventId);
+    const hub = hubFor({ store, maxReplayEvents: 2 });
+    const held = await publishAll(hub, 't', ['h1', 'h2']);
+    const sink = new TestSink();
+    await hub.subscribe(sink, { topics: ['t'], lastEventId: parseLastEventId('lost-1') }).ready;
+    const [live] = await publishAll(hub, 't', ['l1']);
+    expect(sink.text).toBe(
+      RETRY + reset('unknown', 'lost-1') + blocks(held, ['h1', 'h2']) + block(live!.id, { data: 'l1' }),
+    );
+    // Asked for everything it holds once it said the cursor predates it.
+    expect(store.sinceCalls.map((call) => call.lastEventId)).toEqual([undefined]);
+    expect(hub.stats()).toMatchObject({ replayMisses: 1, replayed: 2 });
+
+    // More than maxReplayEvents held: the reset, then live events only.
+    await publishAll(hub, 't', ['h3']);
+    const bounded = new TestSink();
+    await hub.subscribe(bounded, { topics: ['t'], lastEventId: parseLastEventId('lost-1') }).ready;
+    const [next] = await publishAll(hub, 't', ['l2']);
+    expect(bounded.text).toBe(RETRY + reset('unknown', 'lost-1') + block(next!.id, { data: 'l2' }));
+  });
+
   it('passes a valid one to the store as is', async () => {
     const store = new RecordingStore();
     const hub = hubFor({ store });

@@ -2,6 +2,7 @@ import { RedisBus } from './bus.js';
 import { Connection } from './connection.js';
 import type { RedisConnectionOptions } from './connection.js';
 import { RedisReplayStore, checkStoreOptions } from './replay-store.js';
+import type { ReplicaAcksOptions } from './replica-acks.js';
 
 /** Options of {@link createRedisBackend}. */
 export interface RedisBackendOptions extends RedisConnectionOptions {
@@ -32,6 +33,12 @@ export interface RedisBackendOptions extends RedisConnectionOptions {
    * @default completed topics one hour, open topics for good
    */
   topicTtlMs?: number;
+  /**
+   * Publishes resolve only once that many replicas hold the event (`WAIT`); see
+   * `RedisReplayStoreOptions.replicaAcks` for the cost and what a rejection means.
+   * @default off
+   */
+  replicaAcks?: ReplicaAcksOptions;
 }
 
 /** A store and a bus that work as one; see {@link createRedisBackend}. */

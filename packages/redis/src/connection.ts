@@ -1,6 +1,8 @@
 import { Redis } from 'ioredis';
 import type { RedisOptions } from 'ioredis';
 import { SsekitError } from '@ssekit/core';
+import { checkSentinelOptions, sentinelClientOptions } from './sentinel.js';
+import type { SentinelConnectionOptions } from './sentinel.js';
 
 /** Where the Redis connections come from; shared by every factory of this package. */
 export interface RedisConnectionOptions {
@@ -9,7 +11,8 @@ export interface RedisConnectionOptions {
    * connection (closing that one itself) and never closes yours. Give it
    * `enableOfflineQueue: false` and `maxRetriesPerRequest: 0`, so a command during an outage
    * fails at once instead of waiting for Redis (or being sent twice after a reconnect).
-   * Exactly one of `client` and `url` is required.
+   * Exactly one of `client`, `url` and `sentinel` is required. A client made with ioredis's
+   * `sentinels` and `name` options works as is: the duplicate follows the sentinels too.
    */
   client?: Redis;
   /**
@@ -17,6 +20,12 @@ export interface RedisConnectionOptions {
    * reconnects forever (at most 1 s apart) and closes them on `close()`.
    */
   url?: string;
+  /**
+   * Redis behind Sentinel: ssekit opens its connections to the primary the sentinels name, as
+   * for `url`, and after a failover reconnects to the one they promote (streams then end and
+   * resume from the store, as after any outage).
+   */
+  sentinel?: SentinelConnectionOptions;
   /**
    * How long one Redis command may take, in ms, before the call fails with
    * `SsekitError('unavailable')` (a half-open TCP connection would otherwise hang it).
@@ -56,9 +65,14 @@ export class Connection {
   #attempt: Promise<void> | undefined;
 
   constructor(options: RedisConnectionOptions, what: string) {
-    if ((options.client === undefined) === (options.url === undefined)) {
-      throw new SsekitError('invalid_option', `ssekit: ${what} needs exactly one of \`client\` and \`url\`.`);
+    const sources = [options.client, options.url, options.sentinel].filter((source) => source !== undefined);
+    if (sources.length !== 1) {
+      throw new SsekitError(
+        'invalid_option',
+        `ssekit: ${what} needs exactly one of \`client\`, \`url\` and \`sentinel\`.`,
+      );
     }
+    if (options.sentinel !== undefined) checkSentinelOptions(options.sentinel);
     const timeoutMs = options.commandTimeoutMs ?? 5000;
     if (!Number.isSafeInteger(timeoutMs) || timeoutMs <= 0) {
       throw new SsekitError('invalid_option', 'ssekit: `commandTimeoutMs` must be a positive integer of ms.');
@@ -69,7 +83,10 @@ export class Connection {
       this.client = options.client;
       this.owned = false;
     } else {
-      this.client = new Redis(options.url as string, OWNED_COMMAND_OPTIONS);
+      this.client =
+        options.sentinel === undefined
+          ? new Redis(options.url as string, OWNED_COMMAND_OPTIONS)
+          : new Redis(sentinelClientOptions(options.sentinel, OWNED_COMMAND_OPTIONS));
       this.owned = true;
       this.client.on('error', (error: Error) => this.onError(error));
     }

@@ -5,4 +5,6 @@ export type { RedisBusOptions } from './bus.js';
 export { createRedisReplayStore, RedisReplayStore } from './replay-store.js';
 export type { RedisReplayStoreOptions } from './replay-store.js';
 export type { RedisConnectionOptions } from './connection.js';
+export type { SentinelConnectionOptions } from './sentinel.js';
+export type { ReplicaAcksOptions } from './replica-acks.js';
 export { encodeEnvelope, decodeEnvelope } from './envelope-codec.js';

@@ -5,11 +5,13 @@ import { Connection } from './connection.js';
 import type { RedisConnectionOptions } from './connection.js';
 import { envelopeAround } from './envelope-codec.js';
 import { APPEND, COMPLETED, SINCE } from './scripts.js';
+import { ReplicaAcks, checkReplicaAcks } from './replica-acks.js';
+import type { ReplicaAcksOptions } from './replica-acks.js';
 
 /** Options of {@link createRedisReplayStore}. */
 export interface RedisReplayStoreOptions extends RedisConnectionOptions {
   /**
-   * Prepended to every key: `<prefix>meta` (the id counter), `<prefix>s:<topic>` (a stream per
+   * Prepended to every key: `<prefix>meta` (the id clock), `<prefix>s:<topic>` (a stream per
    * topic), `<prefix>g:<topic>` (caller-given ids). Processes that act as one share it. The
    * bus's channels, `<prefix>c:<topic>`, take the same prefix in `createRedisBackend`.
    * @default 'ssekit:'
@@ -42,6 +44,19 @@ export interface RedisReplayStoreOptions extends RedisConnectionOptions {
    * @default completed topics one hour (3600000), open topics for good
    */
   topicTtlMs?: number;
+  /**
+   * Makes an append (and so a publish) resolve only once `WAIT replicas timeoutMs` reports that
+   * many replicas hold it, so an acknowledged event survives the loss of the primary (with
+   * Sentinel, the replica promoted has it). When fewer acknowledge in time, the append rejects
+   * with `SsekitError('unavailable')`: the event is then stored on the primary and may already
+   * have been delivered live, and it may or may not survive a failover. One `WAIT` covers every
+   * append written before it on the command connection (appends that finish together share one),
+   * but while it waits that connection serves nothing else, replays included: keep `timeoutMs`
+   * short, and run more replicas than `replicas` so that losing one does not fail every publish.
+   * `timeoutMs` must be below `commandTimeoutMs`.
+   * @default off: an append resolves once the primary has it
+   */
+  replicaAcks?: ReplicaAcksOptions;
 }
 
 type RawEntry = [string, string[]];
@@ -51,13 +66,17 @@ const COMPLETED_TTL_MS = 60 * 60 * 1000;
 
 /**
  * History over Redis Streams, shared by every process on one Redis: one bounded stream per
- * topic, and one counter for all of them, so ids are global.
+ * topic, and one clock for all of them, so ids are global.
  *
- * Ids are decimal integers of 16 digits that start at the store's first use in microseconds
- * (`Date.now() * 1000`) and count up by one per event across all topics: they compare in append
- * order as numbers and as strings, and an id from another store or from before the data was lost
- * is recognised as unknown. Appending runs one Lua script (counter, `XADD`, and the `PUBLISH` of
- * the envelope when a bus is linked): atomic, one round trip.
+ * Ids are decimal integers of 16 digits from a hybrid clock kept in Redis: each is one more than
+ * the last, or Redis's clock (`TIME`) in microseconds when that is ahead. They increase in append
+ * order across all topics and compare as numbers and as strings; an id from another store or from
+ * before the data was lost is recognised as unknown. The clock matters after a Sentinel failover:
+ * a promoted replica that lacks the old primary's newest writes goes on after them instead of
+ * issuing their ids again, and a client that saw one of them live resumes after it exactly (the
+ * primaries' clocks must agree to within the failover time; NTP is ample). Appending runs one Lua
+ * script (clock, `XADD`, and the `PUBLISH` of the envelope when a bus is linked): atomic, one
+ * round trip.
  */
 export class RedisReplayStore implements ReplayStore {
   readonly #connection: Connection;
@@ -67,6 +86,7 @@ export class RedisReplayStore implements ReplayStore {
   readonly #pageSize: number;
   readonly #bus: RedisBus | undefined;
   readonly #ttlMs: number | undefined;
+  readonly #acks: ReplicaAcks | undefined;
   /**
    * {@inheritDoc @ssekit/core#ReplayStore.appendAndPublish}
    * Present only with a linked `bus`. Rejects with `unavailable` when Redis cannot be reached or
@@ -88,6 +108,7 @@ export class RedisReplayStore implements ReplayStore {
     if (options.bus !== undefined) this.appendAndPublish = (event, origin) => this.#append(event, origin);
     this.#connection = connection ?? new Connection(options, 'createRedisReplayStore');
     this.#ownsConnection = connection === undefined;
+    this.#acks = options.replicaAcks === undefined ? undefined : new ReplicaAcks(options.replicaAcks, this.#connection);
   }
 
   /** True while the command connection is up. */
@@ -122,10 +143,12 @@ export class RedisReplayStore implements ReplayStore {
       this.#ttlMs ?? COMPLETED_TTL_MS,
     ];
     const keys = [this.#key('meta'), ...this.#topicKeys(topic)];
+    const generation = this.#acks?.generation ?? 0;
     const seq = await this.#connection.run((client) => APPEND.run(client, keys, args));
     if (seq === -1) {
       throw new SsekitError('completed', `ssekit: topic ${JSON.stringify(topic)} completed; it takes no more events.`);
     }
+    await this.#acks?.confirm(generation);
     const stored = { topic, id: id ?? String(seq), body };
     return final ? { ...stored, final: true } : stored;
   }
@@ -155,7 +178,10 @@ export class RedisReplayStore implements ReplayStore {
       ];
       const reply = (await this.#connection.run((client) => SINCE.run(client, keys, args))) as unknown[];
       if (reply[0] !== 'ok') {
-        return { ok: false, reason: reply[0] === 'too_old' || reply[0] === 'forgotten' ? reply[0] : 'unknown' };
+        if (reply[0] === 'too_old' || reply[0] === 'forgotten') return { ok: false, reason: reply[0] };
+        return (await this.#predates(lastEventId))
+          ? { ok: false, reason: 'unknown', predates: true }
+          : { ok: false, reason: 'unknown' };
       }
       base = reply[1] as string;
       upper = reply[2] as string;
@@ -172,6 +198,16 @@ export class RedisReplayStore implements ReplayStore {
     return { ok: true, events: found.map((item) => item.event) };
   }
 
+  /**
+   * True when an id the store cannot place is older than all it holds (Redis lost its data, or
+   * was emptied, after the id was issued): ids only grow, so everything held came after it.
+   */
+  async #predates(lastEventId: string | undefined): Promise<boolean> {
+    if (lastEventId === undefined || !/^\d{1,16}$/.test(lastEventId)) return false;
+    const base = await this.#connection.run((client) => client.hget(this.#key('meta'), 'base'));
+    return base !== null && Number(lastEventId) < Number(base);
+  }
+
   /** {@inheritDoc @ssekit/core#ReplayStore.completed} */
   async completed(topics: readonly string[]): Promise<readonly string[]> {
     const unique = [...new Set(topics)];
@@ -183,6 +219,7 @@ export class RedisReplayStore implements ReplayStore {
 
   /** Closes the connection when this store opened it. */
   async close(): Promise<void> {
+    this.#acks?.close();
     if (this.#ownsConnection) await this.#connection.close();
   }
 
@@ -200,7 +237,14 @@ export class RedisReplayStore implements ReplayStore {
  * Throws `invalid_option` for a size or page size out of range, before any connection opens.
  * @internal
  */
-export function checkStoreOptions(options: { size?: number; pageSize?: number; topicTtlMs?: number }): void {
+export function checkStoreOptions(options: {
+  size?: number;
+  pageSize?: number;
+  topicTtlMs?: number;
+  replicaAcks?: ReplicaAcksOptions;
+  commandTimeoutMs?: number;
+}): void {
+  checkReplicaAcks(options.replicaAcks, options.commandTimeoutMs ?? 5000);
   const ttl = options.topicTtlMs;
   if (ttl !== undefined && (!Number.isSafeInteger(ttl) || ttl < 0)) {
     throw new SsekitError(

@@ -58,16 +58,22 @@ end
  *
  * KEYS: meta hash, the topic's stream, the topic's caller-given-id index, the topic's own hash
  * (`final` sequence number, `ttl`), the topic's tombstone.
- * ARGV: now in µs, size, body, caller-given id or '', the topic's channel or '', the envelope's text before
- * and after its id (see `envelopeAround`: the format is defined there only), final ('1' or ''),
- * the topic's own ttl in ms or '', the store's ttl for open topics, for completed topics (ms, 0
- * for none).
+ * ARGV: unused (ids follow Redis's own clock, see `TIME` below), size, body, caller-given id
+ * or '', the topic's channel or '', the envelope's text before and after its id (see
+ * `envelopeAround`: the format is defined there only), final ('1' or ''), the topic's own ttl in
+ * ms or '', the store's ttl for open topics, for completed topics (ms, 0 for none).
  * Returns the event's sequence number, or -1 when the topic completed already.
  */
 export const APPEND = new Script(`${HELPERS}
 if redis.call('HEXISTS', KEYS[4], 'final') == 1 then return -1 end
-if redis.call('HSETNX', KEYS[1], 'base', ARGV[1]) == 1 then redis.call('HSET', KEYS[1], 'last', ARGV[1]) end
-local seq = fmt(redis.call('HINCRBY', KEYS[1], 'last', 1))
+-- A hybrid clock: one past the last id, or Redis's clock in µs when that is ahead. A promoted
+-- replica that lacks the old primary's last writes thus goes on after them in time instead of
+-- issuing their ids again. Redis 6.2+ replicates scripts by their effects, so TIME is allowed.
+local time = redis.call('TIME')
+local clock = tonumber(time[1]) * 1000000 + tonumber(time[2])
+if redis.call('HSETNX', KEYS[1], 'base', fmt(clock)) == 1 then redis.call('HSET', KEYS[1], 'last', fmt(clock)) end
+local seq = fmt(math.max(tonumber(redis.call('HGET', KEYS[1], 'last')) + 1, clock))
+redis.call('HSET', KEYS[1], 'last', seq)
 local prev = fmt(newest(KEYS[2]))
 local id = ARGV[4]
 local fields = {'p', prev, 'b', ARGV[3]}
@@ -158,7 +164,11 @@ if ARGV[3] == '' then
     if not cursor then
       if not string.match(ARGV[2], '^%d+$') or #ARGV[2] > 16 then return {'unknown'} end
       cursor = tonumber(ARGV[2])
-      if cursor < tonumber(base) or cursor > tonumber(upper) then return {'unknown'} end
+      -- Above the last id yet not beyond the clock: a tail lost in a failover (the client saw
+      -- events the promoted replica never got). Valid: every later id is above it.
+      local time = redis.call('TIME')
+      local clock = tonumber(time[1]) * 1000000 + tonumber(time[2])
+      if cursor < tonumber(base) or cursor > math.max(tonumber(upper), clock) then return {'unknown'} end
     end
     for i = 1, n do
       -- A topic whose keys expired after the cursor: what the client missed is gone with it.

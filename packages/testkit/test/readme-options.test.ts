@@ -62,6 +62,7 @@ const HUB_OPTIONS = {
 const REDIS_BACKEND_OPTIONS = {
   url: true,
   client: true,
+  sentinel: true,
   prefix: true,
   lingerMs: true,
   size: true,
@@ -69,6 +70,7 @@ const REDIS_BACKEND_OPTIONS = {
   commandTimeoutMs: true,
   onError: true,
   topicTtlMs: true,
+  replicaAcks: true,
 } satisfies Record<keyof RedisBackendOptions, true>;
 
 const METRICS_OPTIONS = {

@@ -126,12 +126,17 @@ export class Resumption {
         this.#report.missed(this.#stream, result.reason, lastEventId ?? '');
         const data = JSON.stringify({ reason: result.reason, lastEventId });
         await this.#stream.writePaced([utf8Encode(formatEvent({ event: RESET_EVENT, data }))]);
-        if (plan.historyAfterReset !== true || isClosed(this.#stream)) {
+        // A cursor older than all the store holds (it lost its data): all of it follows the reset,
+        // within the replay bounds, so the client rebuilds from it instead of starting live.
+        const rebuild = result.predates === true && plan.historyAfterReset !== true;
+        if ((plan.historyAfterReset !== true && !rebuild) || isClosed(this.#stream)) {
           if (!isClosed(this.#stream)) this.#handOver([]);
           return;
         }
         result = await store.since(this.#stream.topics, undefined);
-        if (!result.ok || isClosed(this.#stream)) {
+        const over =
+          rebuild && result.ok && tooLarge(result.events, plan.maxEvents ?? Infinity, plan.maxBytes ?? Infinity);
+        if (!result.ok || over || isClosed(this.#stream)) {
           if (!isClosed(this.#stream)) this.#handOver([]);
           return;
         }

@@ -41,9 +41,12 @@ export type ReplayResult =
    * The cursor cannot be resumed from: `'unknown'` (never issued by this store, or from before a
    * restart), `'too_old'` (events after it were already trimmed from at least one topic) or
    * `'forgotten'` (a topic's whole history was dropped: its time to live passed, or the store
-   * made room for newer topics).
+   * made room for newer topics). `predates` (optional): the cursor is older than everything the
+   * store holds (it lost its data, say a Redis restarted empty), so all of it came after the
+   * cursor: the hub sends it after `ssekit-reset`, within its replay bounds, for the client to
+   * rebuild from rather than start live.
    */
-  | { readonly ok: false; readonly reason: ReplayMissReason };
+  | { readonly ok: false; readonly reason: ReplayMissReason; readonly predates?: boolean };
 
 /**
  * Why a resume point cannot be served: a store's reasons (see {@link ReplayResult}), or
