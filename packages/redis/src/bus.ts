@@ -130,7 +130,10 @@ export class RedisBus implements Bus {
         resolve(unsubscribe);
       };
       subscriber.on('message', (channel: string, message: string) => {
-        this.#receive(channel, message);
+        // Not before the gap is told: ioredis emits messages that came in the same read as the
+        // SUBSCRIBE reply before the reply's callback runs, and a stream handed one of them
+        // would resume after it, past what was missed while the connection was down.
+        if (this.#active) this.#receive(channel, message);
       });
       subscriber.on('error', (error: Error) => this.#connection.onError(error));
       subscriber.on('close', () => {

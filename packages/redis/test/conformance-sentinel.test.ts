@@ -43,8 +43,8 @@ defineReplayStoreConformance(
 );
 
 defineBusConformance('RedisBus on Sentinel', () => {
-  const channel = `sconf-bus-${++unique}`;
-  return { bus: () => createRedisBus({ sentinel, channel }) };
+  const prefix = `sconf-bus-${++unique}:`;
+  return { bus: () => createRedisBus({ sentinel, prefix }) };
 });
 
 describe('the sentinel option', () => {
