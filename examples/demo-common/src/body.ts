@@ -19,7 +19,7 @@ export function readPublishBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     // Refused only once the body is read: answered earlier, the response ends and Node closes the
     // connection under a client still sending, whose kernel then resets it, and the 413 can be
-    // lost on the way (seen once in a few hundred tries).
+    // lost on the way (seen once in a CI run).
     const declaredOver = Number(req.headers['content-length'] ?? 0) > MAX_PUBLISH_BYTES;
     const chunks: Buffer[] = [];
     let size = 0;
