@@ -78,3 +78,23 @@ export function assertHubOptions(options: HubOptions): void {
     throw new SsekitError('invalid_option', 'ssekit: `lifetimeJitter` must be a fraction from 0 to below 1.');
   }
 }
+
+/** Topics per stream, events and characters per resume, a stream's lifetime and its jitter. @internal */
+export interface HubLimits {
+  topics: number;
+  replayEvents: number;
+  replayBytes: number;
+  lifetimeMs: number;
+  jitter: number;
+}
+
+/** The limits `options` set, with their defaults. @internal */
+export function hubLimits(options: HubOptions): HubLimits {
+  return {
+    topics: options.maxTopicsPerStream ?? 64,
+    replayEvents: options.maxReplayEvents ?? 10_000,
+    replayBytes: options.maxReplayBytes ?? 16 * 1024 * 1024,
+    lifetimeMs: options.maxLifetimeMs ?? 0,
+    jitter: options.lifetimeJitter ?? 0.1,
+  };
+}

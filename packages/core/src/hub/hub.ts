@@ -14,7 +14,8 @@ import { assertRetry } from '../wire/encoder.js';
 import { eventFrame, openingBytes } from '../wire/frames.js';
 import { FlushScheduler } from './flush.js';
 import { HookRunner } from './hooks.js';
-import { assertHubOptions } from './hub-options.js';
+import { assertHubOptions, hubLimits } from './hub-options.js';
+import type { HubLimits } from './hub-options.js';
 import type {
   EventMap,
   Hub,
@@ -40,7 +41,7 @@ import type { Prepared } from './prepare.js';
 import { Resumption } from './resumption.js';
 import { endStreams } from './shutdown.js';
 import type { ResumeReport } from './resumption.js';
-import { resumeReport } from './resume-report.js';
+import { newCounters, resumeReport } from './resume-report.js';
 import type { HubCounters } from './resume-report.js';
 import { Subscription } from './subscription.js';
 import { assertTopic, topicsOf } from './topics.js';
@@ -70,8 +71,7 @@ class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamOwner {
   readonly #streamOptions: StreamOptions;
   readonly #serialize: HubOptions['serialize'];
   readonly #hooks: HookRunner;
-  /** Topics per stream, events and characters per resume, a stream's lifetime and its jitter. */
-  readonly #limits: { topics: number; replayEvents: number; replayBytes: number; lifetimeMs: number; jitter: number };
+  readonly #limits: HubLimits;
   readonly #registry: Registry;
   /** The topics this hub asked its bus for, with a bus that delivers only those. */
   readonly #watches: Watches;
@@ -82,15 +82,7 @@ class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamOwner {
   readonly #busReady: Promise<void>;
   #closed = false;
   #closing: Promise<void> | undefined;
-  readonly #counters: HubCounters = {
-    published: 0,
-    delivered: 0,
-    dropped: 0,
-    evicted: 0,
-    replayed: 0,
-    replayMisses: 0,
-    queuedBytes: 0,
-  };
+  readonly #counters: HubCounters = newCounters();
   readonly #resumeReport: ResumeReport;
 
   constructor(options: HubOptions) {
@@ -113,13 +105,7 @@ class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamOwner {
     this.#hooks = new HookRunner(options.hooks);
     this.#resumeReport = resumeReport(this.#counters, this.#hooks, this.#completions);
     this.#registry = new Registry(options.maxConnections, options.maxConnectionsPerClient, this.#watches);
-    this.#limits = {
-      topics: options.maxTopicsPerStream ?? 64,
-      replayEvents: options.maxReplayEvents ?? 10_000,
-      replayBytes: options.maxReplayBytes ?? 16 * 1024 * 1024,
-      lifetimeMs: options.maxLifetimeMs ?? 0,
-      jitter: options.lifetimeJitter ?? 0.1,
-    };
+    this.#limits = hubLimits(options);
     this.#flushes = new FlushScheduler(options.flushIntervalMs ?? 0);
     const { maxBufferedBytes, slowClientPolicy, serialize } = options;
     this.#streamOptions = { maxBufferedBytes, slowClientPolicy, serialize };

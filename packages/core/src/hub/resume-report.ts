@@ -13,6 +13,11 @@ export interface HubCounters {
   queuedBytes: number;
 }
 
+/** Counters of a new hub, all 0. @internal */
+export function newCounters(): HubCounters {
+  return { published: 0, delivered: 0, dropped: 0, evicted: 0, replayed: 0, replayMisses: 0, queuedBytes: 0 };
+}
+
 /** How resumptions report to a hub: its counters, its hooks, its completed topics. @internal */
 export function resumeReport(counters: HubCounters, hooks: HookRunner, completions: Completions): ResumeReport {
   return {
