@@ -52,6 +52,9 @@ export class Publisher {
   async send(event: NewEvent): Promise<Sent> {
     const store = this.#store;
     const atomic = store.appendAndPublish !== undefined;
+    // Heard before the append and after it: a subscription that came or went meanwhile may have
+    // missed the envelope, and waiting for an echo that never comes would hold the publish.
+    const heardBefore = this.#hears(event.topic);
     let stored: StoredEvent;
     try {
       stored = await (store.appendAndPublish !== undefined
@@ -63,8 +66,10 @@ export class Publisher {
     this.#stored();
     const key = keyOf(stored);
     // With an atomic store the envelope may have come back already; the echo keeps early arrivals.
-    // No echo comes for a topic the bus does not bring here: it reached no local stream.
-    const delivered = this.#hears(stored.topic) ? this.#echo.expect(key) : this.#echo.skip(key);
+    // No echo is awaited for a topic the bus did not bring here throughout: it reached no local
+    // stream (or one that is counted if its echo came early).
+    const heard = heardBefore && this.#hears(stored.topic);
+    const delivered = heard ? this.#echo.expect(key) : this.#echo.skip(key);
     if (!atomic) {
       try {
         await this.#bus.publish({ ...stored, origin: this.#origin });
