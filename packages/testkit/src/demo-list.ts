@@ -26,13 +26,22 @@ export interface RuntimeDifferences {
    * @default '400'
    */
   malformedBody?: '400' | 'closed';
+  /**
+   * What a body over the publish limit gets when the framework refuses it before reading it.
+   * `'413'`: always its answer (the demo reads the refused body on). `'413-or-reset'`: now and then
+   * a reset that loses the answer (Fastify's own `bodyLimit` answers at once, and the connection
+   * is closed under a client still sending).
+   * @default '413'
+   */
+  overLimit?: '413' | '413-or-reset';
 }
 
 const DIFFERENCES: Readonly<Record<string, RuntimeDifferences>> = {
   deno: { connectionOnClose: 'close', malformedBody: 'closed' },
+  fastify: { overLimit: '413-or-reset' },
 };
 
-/** The differences of `examples/<name>`'s runtime (none for the Node demos and Bun). */
+/** The differences of `examples/<name>`'s runtime or framework (none for most Node demos and Bun). */
 export function differencesOf(name: string): RuntimeDifferences {
   return DIFFERENCES[name] ?? {};
 }
