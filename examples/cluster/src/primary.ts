@@ -23,14 +23,11 @@ export function runPrimary(): void {
   relayQuestions();
   let stopping = false;
   let ready = 0;
-  let port = 0;
-  cluster.on('listening', (_worker, address) => {
-    port = address.port;
-  });
   cluster.on('message', (_worker, message: unknown) => {
-    if ((message as { ssekit?: string } | null)?.ssekit !== 'ready' || ++ready !== count) return;
+    const { ssekit, port } = (message ?? {}) as { ssekit?: string; port?: number };
+    if (ssekit !== 'ready' || ++ready !== count) return;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-    process.stdout.write(`listening on http://${host}:${String(port)}\n`);
+    process.stdout.write(`listening on http://${host}:${String(port ?? 0)}\n`);
   });
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;

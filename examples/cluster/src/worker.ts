@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { MemoryBus, createHub } from '@ssekit/core';
 import type { SseStream } from '@ssekit/core';
 import {
@@ -114,7 +115,8 @@ export function runWorker(): void {
   // Listen once the bus does, so no stream opens before live delivery works.
   void (redis?.ready ?? Promise.resolve()).then(() => {
     server.listen({ port: config.port, host: config.host, backlog: listenBacklog() }, () =>
-      process.send?.({ ssekit: 'ready' }),
+      // The port travels with the message: the primary's own 'listening' event may come after it.
+      process.send?.({ ssekit: 'ready', port: (server.address() as AddressInfo).port }),
     );
   });
 }

@@ -63,17 +63,28 @@ export function startDemo(name: string, env: Record<string, string> = {}, timeou
     }, timeoutMs);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
-      const match = /listening on (http:\/\/[^\s]+?):(\d+)/.exec(output);
+      // The whole line: a chunk may end inside the port's digits.
+      const match = /listening on (http:\/\/\S+):(\d+)\r?\n/.exec(output);
       if (match !== null) {
         clearTimeout(timer);
         child.stdout.off('data', onData);
         child.stdout.on('data', (more: Buffer) => (output += more.toString()));
         const port = Number(match[2]);
+        if (port === 0) {
+          void stop('SIGKILL');
+          reject(new Error(`examples/${name} announced port 0:\n${output}`));
+          return;
+        }
         resolve({ url: `${match[1] ?? ''}:${port}`, port, child, output: () => output, stop });
       }
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    // A missing `pnpm` is an 'error' without an 'exit': say so now, not after the timeout.
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      reject(new Error(`examples/${name} could not start: ${err.message}`));
+    });
     void exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`examples/${name} exited (${String(code)}) before listening:\n${output}`));
