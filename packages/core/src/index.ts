@@ -47,6 +47,8 @@ export type { OpenStreamOptions } from './stream/open-stream.js';
 
 // The backend seams, with their in-memory versions.
 export type { ReplayStore, NewEvent, StoredEvent, ReplayResult } from './store/replay-store.js';
+export { encodeGroupCursor, decodeGroupCursor, MAX_CURSOR_GROUPS } from './store/ordering.js';
+export type { StoreOrdering } from './store/ordering.js';
 export { MemoryReplayStore } from './store/memory-replay-store.js';
 export type { MemoryReplayStoreOptions } from './store/memory-replay-store.js';
 export type { Bus, BusHandlers, Envelope } from './store/bus.js';

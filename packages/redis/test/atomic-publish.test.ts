@@ -138,6 +138,24 @@ describe('append and publish in one script', () => {
     });
   });
 
+  it('carries the place in an ordering group as version 3, and refuses a seq that is not one', () => {
+    const grouped: Envelope = {
+      origin: 'o',
+      topic: 't',
+      id: 'given-1',
+      body: 'data: x\n\ndata: y',
+      final: true,
+      seq: 42,
+    };
+    expect(encodeEnvelope(grouped)).toBe('3\no\nt\ngiven-1\nf\n42\ndata: x\n\ndata: y');
+    expect(decodeEnvelope(encodeEnvelope(grouped))).toEqual(grouped);
+    const open: Envelope = { origin: 'o', topic: 't', id: '9', body: '', seq: 9 };
+    expect(decodeEnvelope(encodeEnvelope(open))).toEqual(open);
+    for (const bad of ['3\no\nt\n9\n\n0\nb', '3\no\nt\n9\n\nx\nb', '3\no\nt\n9\n\n-1\nb']) {
+      expect(decodeEnvelope(bad)).toBe(undefined);
+    }
+  });
+
   it('refuses options it cannot work with', () => {
     expect(() => createRedisBackend({})).toThrow(
       'ssekit: createRedisBackend needs exactly one of `client`, `url` and `sentinel`.',

@@ -1,3 +1,5 @@
+import type { StoreOrdering } from './ordering.js';
+
 /**
  * An event to store: its topic, its body (opaque text the hub formatted; a store keeps it byte
  * for byte and never looks inside), and optionally an id the publisher chose.
@@ -31,6 +33,11 @@ export interface StoredEvent {
   readonly body: string;
   /** True when it completed its topic. */
   readonly final?: boolean;
+  /**
+   * Its place in its topic's ordering group, for a store with
+   * {@link ReplayStore.ordering}; left out otherwise.
+   */
+  readonly seq?: number;
 }
 
 /** What {@link ReplayStore.since} found. */
@@ -105,6 +112,11 @@ export interface ReplayStore {
    * @param origin - the publishing hub's id, for the envelope.
    */
   appendAndPublish?(event: NewEvent, origin: string): Promise<StoredEvent>;
+  /**
+   * Optional, for a store whose ids are ordered per group of topics rather than across all of
+   * them (see {@link StoreOrdering}). Without it, ids follow append order across every topic.
+   */
+  readonly ordering?: StoreOrdering;
   /** Releases connections or timers. */
   close?(): Promise<void> | void;
 }
