@@ -5,6 +5,8 @@ import { Connection } from './connection.js';
 import type { RedisConnectionOptions } from './connection.js';
 import { envelopeAround } from './envelope-codec.js';
 import { APPEND, COMPLETED, SINCE } from './scripts.js';
+import { COMPLETED_TTL_MS, seqOf, toStored } from './stored-entry.js';
+import type { RawEntry } from './stored-entry.js';
 import { ReplicaAcks, checkReplicaAcks } from './replica-acks.js';
 import type { ReplicaAcksOptions } from './replica-acks.js';
 
@@ -58,11 +60,6 @@ export interface RedisReplayStoreOptions extends RedisConnectionOptions {
    */
   replicaAcks?: ReplicaAcksOptions;
 }
-
-type RawEntry = [string, string[]];
-
-/** A completed topic's time to live when the store sets none: long enough to reload a finished run. */
-const COMPLETED_TTL_MS = 60 * 60 * 1000;
 
 /**
  * History over Redis Streams, shared by every process on one Redis: one bounded stream per
@@ -141,6 +138,8 @@ export class RedisReplayStore implements ReplayStore {
       event.ttlMs ?? '',
       this.#ttlMs ?? 0,
       this.#ttlMs ?? COMPLETED_TTL_MS,
+      '',
+      '',
     ];
     const keys = [this.#key('meta'), ...this.#topicKeys(topic)];
     const generation = this.#acks?.generation ?? 0;
@@ -174,6 +173,7 @@ export class RedisReplayStore implements ReplayStore {
         lastEventId ?? '',
         base,
         upper,
+        '',
         ...(base === '' ? [] : pending.map((p) => p.position)),
       ];
       const reply = (await this.#connection.run((client) => SINCE.run(client, keys, args))) as unknown[];
@@ -260,25 +260,6 @@ export function checkStoreOptions(options: {
   if (!Number.isSafeInteger(pageSize) || pageSize < 1) {
     throw new SsekitError('invalid_option', 'ssekit: `pageSize` must be a positive integer.');
   }
-}
-
-function seqOf(entryId: string): string {
-  return entryId.slice(0, entryId.indexOf('-'));
-}
-
-/** An XRANGE entry `[<seq>-0, ['p', prev, 'b', body, ('i', given id), ('f', '1')]]` as a stored event. */
-function toStored(topic: string, entry: RawEntry): { seq: number; event: StoredEvent } {
-  const [entryId, fields] = entry;
-  const seq = seqOf(entryId);
-  let body = '';
-  let id = seq;
-  let final = false;
-  for (let i = 0; i < fields.length; i += 2) {
-    if (fields[i] === 'b') body = fields[i + 1] ?? '';
-    else if (fields[i] === 'i') id = fields[i + 1] ?? seq;
-    else if (fields[i] === 'f') final = true;
-  }
-  return { seq: Number(seq), event: final ? { topic, id, body, final: true } : { topic, id, body } };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 /**
  * A Lua script run by its SHA1 (`EVALSHA`), loaded with `EVAL` when Redis does not know it yet
@@ -14,7 +14,7 @@ export class Script {
     this.#sha = createHash('sha1').update(source).digest('hex');
   }
 
-  async run(client: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+  async run(client: Redis | Cluster, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
     try {
       return await client.evalsha(this.#sha, keys.length, ...keys, ...args);
     } catch (err) {
@@ -61,7 +61,9 @@ end
  * ARGV: unused (ids follow Redis's own clock, see `TIME` below), size, body, caller-given id
  * or '', the topic's channel or '', the envelope's text before and after its id (see
  * `envelopeAround`: the format is defined there only), final ('1' or ''), the topic's own ttl in
- * ms or '', the store's ttl for open topics, for completed topics (ms, 0 for none).
+ * ms or '', the store's ttl for open topics, for completed topics (ms, 0 for none), the publish
+ * command ('' for PUBLISH, or SPUBLISH), and the envelope's text between id and seq ('' for an
+ * envelope without seq; see `groupedEnvelopeAround`).
  * Returns the event's sequence number, or -1 when the topic completed already.
  */
 export const APPEND = new Script(`${HELPERS}
@@ -113,7 +115,13 @@ else
   for i = 2, 5 do redis.call('PERSIST', KEYS[i]) end
 end
 if ARGV[5] ~= '' then
-  redis.call('PUBLISH', ARGV[5], ARGV[6] .. id .. ARGV[7])
+  -- On a cluster: SPUBLISH, and the envelope (version 3) carries the seq after the id.
+  local command = (ARGV[12] or '') ~= '' and ARGV[12] or 'PUBLISH'
+  if (ARGV[13] or '') ~= '' then
+    redis.call(command, ARGV[5], ARGV[6] .. id .. ARGV[13] .. seq .. ARGV[7])
+  else
+    redis.call(command, ARGV[5], ARGV[6] .. id .. ARGV[7])
+  end
 end
 return seq
 `);
@@ -134,8 +142,9 @@ return out
  *
  * KEYS: meta hash, then n topic streams, their n caller-given-id indexes, their n tombstones.
  * ARGV: page size, cursor ('' for everything held), base ('' on the first page), upper bound
- * ('' on the first page), then on later pages one position (sequence number already read up
- * to) per topic.
+ * ('' on the first page), '1' when a cursor of '0' means "before this group's first event" (a
+ * cluster stream that started while its group was empty; '' elsewhere, where 0 is unknown), then
+ * on later pages one position (sequence number already read up to) per topic.
  * Returns {'unknown'}, {'too_old'}, {'forgotten'} or {'ok', base, upper, page1, ..., pageN}.
  */
 export const SINCE = new Script(`${HELPERS}
@@ -144,9 +153,10 @@ local count = tonumber(ARGV[1])
 local fromStart = ARGV[2] == ''
 local base, upper
 local positions = {}
+local zeroOk = ARGV[5] == '1' and ARGV[2] == '0'
 local meta = redis.call('HMGET', KEYS[1], 'base', 'last')
 if not meta[1] then
-  if not fromStart then return {'unknown'} end
+  if not fromStart and not zeroOk then return {'unknown'} end
   local out = {'ok', '0', '0'}
   for i = 1, n do out[#out + 1] = {} end
   return out
@@ -168,7 +178,9 @@ if ARGV[3] == '' then
       -- events the promoted replica never got). Valid: every later id is above it.
       local time = redis.call('TIME')
       local clock = tonumber(time[1]) * 1000000 + tonumber(time[2])
-      if cursor < tonumber(base) or cursor > math.max(tonumber(upper), clock) then return {'unknown'} end
+      if (cursor < tonumber(base) and not zeroOk) or cursor > math.max(tonumber(upper), clock) then
+        return {'unknown'}
+      end
     end
     for i = 1, n do
       -- A topic whose keys expired after the cursor: what the client missed is gone with it.
@@ -182,7 +194,7 @@ else
   -- Redis lost its data between two pages: the rest cannot be read.
   if meta[1] ~= ARGV[3] then return {'unknown'} end
   base, upper = ARGV[3], ARGV[4]
-  for i = 1, n do positions[i] = tonumber(ARGV[4 + i]) end
+  for i = 1, n do positions[i] = tonumber(ARGV[5 + i]) end
 end
 local out = {'ok', base, upper}
 local limit = tonumber(upper)
