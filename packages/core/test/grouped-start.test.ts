@@ -1,0 +1,176 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { MAX_CURSOR_GROUPS, createHub, decodeGroupCursor, encodeGroupCursor, parseLastEventId } from '../src/index.js';
+import type { CloseReason, Hub, HubOptions } from '../src/index.js';
+import { expectRejectsCode, expectThrowsCode, gate } from './support/helpers.js';
+import { GroupedBus } from './support/grouped-bus.js';
+import { GroupedMemoryStore } from './support/grouped-store.js';
+import { eventsOf } from './support/sse-events.js';
+import { RETRY, TestSink, settle } from './support/test-sink.js';
+
+const hubs: Hub[] = [];
+
+function hubFor(options: HubOptions): Hub {
+  const hub = createHub({ heartbeatMs: 0, writeTimeoutMs: 0, ...options });
+  hubs.push(hub);
+  return hub;
+}
+
+afterEach(async () => {
+  await Promise.all(hubs.splice(0).map((hub) => hub.close()));
+});
+
+const TOPICS = ['a', 'b', 'c'];
+
+function dataOf(sink: TestSink): string[] {
+  return eventsOf(sink.text).map((event) => event.data);
+}
+
+describe('a new stream on several ordering groups', () => {
+  it('starts at the heads: nothing from before it, in flight or not, and nothing after it missed', async () => {
+    const store = new GroupedMemoryStore();
+    const bus = new GroupedBus();
+    const publisher = hubFor({ store, bus });
+    const hub = hubFor({ store, bus });
+    for (const topic of TOPICS) await publisher.publish(topic, { data: `${topic}-old` });
+    // Stored before the stream starts, still on their way to its hub (the second subscriber).
+    bus.hold('a', 1);
+    bus.hold('b', 1);
+    const early = [publisher.publish('a', { data: 'a-early' }), publisher.publish('b', { data: 'b-early' })];
+    await settle();
+
+    const heads = gate();
+    store.holdHeads = heads;
+    const sink = new TestSink();
+    const stream = hub.subscribe(sink, { topics: TOPICS });
+    await settle();
+    // One early event arrives while the heads are read (held, then dropped), one after (dropped).
+    bus.release('a', 1);
+    heads.open();
+    await stream.ready;
+    store.holdHeads = undefined;
+    // Published after the start, arriving before the older in-flight one of its group is let go.
+    bus.hold('c', 1);
+    const late = publisher.publish('c', { data: 'c-new' });
+    await publisher.publish('a', { data: 'a-new' });
+    await publisher.publish('b', { data: 'b-new' });
+    bus.release('b', 1);
+    bus.release('c', 1);
+    await Promise.all([...early, late]);
+    await hub.publish('c', { data: 'c-last' });
+
+    expect(dataOf(sink)).toEqual(['a-new', 'b-new', 'c-new', 'c-last']);
+    const ids = eventsOf(sink.text).map((event) => decodeGroupCursor(event.id!, TOPICS));
+    expect(ids.at(-1)).toEqual(
+      new Map([
+        ['a', 3],
+        ['b', 3],
+        ['c', 3],
+      ]),
+    );
+    expect(hub.stats()).toMatchObject({ delivered: 4, queuedBytes: 0, replayed: 0 });
+  });
+
+  it('evicts a stream whose held live events pass the budget while its heads are read', async () => {
+    const store = new GroupedMemoryStore();
+    const hub = hubFor({ store, bus: new GroupedBus(), maxBufferedBytes: 1000 });
+    const heads = gate();
+    store.holdHeads = heads;
+    const sink = new TestSink();
+    const stream = hub.subscribe(sink, { topics: TOPICS });
+    await hub.publish('a', { data: 'x'.repeat(600) });
+    await hub.publish('b', { data: 'y'.repeat(600) });
+    heads.open();
+    await stream.ready;
+    expect(sink.ends).toEqual(['evicted']);
+    expect(hub.stats()).toMatchObject({ evicted: 1, queuedBytes: 0, connections: 0 });
+  });
+
+  it('ends the stream with error when the store fails at its start, with nothing unhandled', async () => {
+    const store = new GroupedMemoryStore();
+    const errors: unknown[] = [];
+    const hub = hubFor({ store, bus: new GroupedBus(), hooks: { error: (error) => errors.push(error) } });
+    store.fail = new Error('store down');
+    const fresh = new TestSink();
+    const resuming = new TestSink();
+    const streams = [
+      hub.subscribe(fresh, { topics: TOPICS }),
+      hub.subscribe(resuming, {
+        topics: TOPICS,
+        lastEventId: parseLastEventId(encodeGroupCursor(new Map(TOPICS.map((topic) => [topic, 0])))),
+      }),
+      hub.subscribe(new TestSink(), { topics: TOPICS, from: 'start' }),
+    ];
+    await Promise.all(streams.map((stream) => stream.ready));
+    expect(fresh.ends).toEqual(['error']);
+    expect(resuming.ends).toEqual(['error']);
+    expect(errors).toHaveLength(3);
+    expect(hub.stats()).toMatchObject({ connections: 0, replayMisses: 0 });
+  });
+});
+
+describe('admission of streams on several ordering groups', () => {
+  it(`refuses a stream over ${MAX_CURSOR_GROUPS} groups, at prepare and at subscribe, naming the fix`, async () => {
+    const hub = hubFor({ store: new GroupedMemoryStore(), bus: new GroupedBus() });
+    const topics = Array.from({ length: MAX_CURSOR_GROUPS + 1 }, (_, i) => `t${i}`);
+    const error = expectThrowsCode(() => hub.subscribe(new TestSink(), { topics }), 'invalid_topic');
+    expect(error.status).toBe(400);
+    expect(error.message).toContain(`at most ${MAX_CURSOR_GROUPS} ordering groups`);
+    expect(error.message).toContain('`group` option');
+    await expectRejectsCode(hub.prepare({ topics }), 'invalid_topic');
+    expect(hub.stats().connections).toBe(0);
+    // As many topics in fewer groups are fine.
+    const grouped = hubFor({ store: new GroupedMemoryStore({ group: (topic) => `g${topic.length}` }) });
+    await grouped.subscribe(new TestSink(), { topics }).ready;
+    expect(grouped.stats().connections).toBe(1);
+  });
+
+  it('gives streams on one group the events own ids and one shared frame', async () => {
+    const store = new GroupedMemoryStore({ group: () => 'one' });
+    const hub = hubFor({ store, bus: new GroupedBus(() => 'one') });
+    const sinks = [new TestSink(), new TestSink()];
+    for (const sink of sinks) await hub.subscribe(sink, { topics: TOPICS }).ready;
+    const given = await hub.publish('b', { data: 'given', id: 'my-id' });
+    const { id } = await hub.publish('a', { data: 'x' });
+    expect([given.id, id]).toEqual(['my-id', '2']);
+    for (const sink of sinks) expect(sink.text).toBe(`${RETRY}id: my-id\ndata: given\n\nid: 2\ndata: x\n\n`);
+    expect(sinks[0]!.chunks[1]).toBe(sinks[1]!.chunks[1]);
+    // And resume from a plain id, caller-given or not.
+    const resumed = new TestSink();
+    await hub.subscribe(resumed, { topics: TOPICS, lastEventId: parseLastEventId('my-id') }).ready;
+    expect(resumed.text).toBe(`${RETRY}id: 2\ndata: x\n\n`);
+  });
+});
+
+describe('completion of a stream on several ordering groups', () => {
+  it('ends at the final events, and a later request for its cursor is ended at prepare', async () => {
+    const store = new GroupedMemoryStore();
+    const bus = new GroupedBus();
+    const hub = hubFor({ store, bus });
+    const sink = new TestSink();
+    const stream = hub.subscribe(sink, { topics: TOPICS });
+    await stream.ready;
+    for (const topic of TOPICS) await hub.publish(topic, { data: `${topic}-1` });
+    // Out of relative order: the final of b reaches the hub last.
+    bus.hold('b');
+    const finals = TOPICS.map((topic) => hub.publish(topic, { data: `${topic}-end`, final: true }));
+    await settle();
+    expect(sink.ended).toBe(false);
+    bus.release('b');
+    await Promise.all(finals);
+    expect(sink.ends).toEqual<CloseReason[]>(['completed']);
+    expect(dataOf(sink)).toEqual(['a-1', 'b-1', 'c-1', 'a-end', 'c-end', 'b-end']);
+    const last = eventsOf(sink.text).at(-1)!.id!;
+
+    // Another hub, which follows none of the topics, asks the store with the group cursor.
+    const other = hubFor({ store, bus });
+    expect(await other.prepare({ topics: TOPICS, lastEventId: parseLastEventId(last) })).toEqual({ ended: true });
+    const middle = eventsOf(sink.text)[3]!.id!;
+    const prepared = await other.prepare({ topics: TOPICS, lastEventId: parseLastEventId(middle) });
+    expect(prepared.ended).toBe(false);
+    const rest = new TestSink();
+    await other.subscribe(rest, { topics: TOPICS, lastEventId: parseLastEventId(middle), prepared }).ready;
+    // The store returns one group after the other: any order across groups is exact.
+    expect(dataOf(rest).sort()).toEqual(['b-end', 'c-end']);
+    expect(rest.ends).toEqual<CloseReason[]>(['completed']);
+  });
+});
