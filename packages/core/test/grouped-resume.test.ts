@@ -210,3 +210,43 @@ describe('a grouped stream whose cursor cannot be served', () => {
     );
   });
 });
+
+describe('a grouped stream rebuilt from the whole history after a reset', () => {
+  it('replays all the store holds after ssekit-reset when its cursor predates it, then goes live', async () => {
+    const store = new GroupedMemoryStore();
+    const hub = hubFor({ store, bus: new GroupedBus() });
+    const first = new TestSink();
+    const stream = hub.subscribe(first, { topics: TOPICS });
+    await stream.ready;
+    await hub.publish('a', { data: 'a-1' });
+    const cursor = eventsOf(first.text)[0]!.id!;
+    void stream.close('client');
+    store.lose();
+    for (const data of ['b-2', 'a-3']) await hub.publish(data.slice(0, 1), { data });
+
+    const sink = new TestSink();
+    const resumed = hub.subscribe(sink, { topics: TOPICS, lastEventId: parseLastEventId(cursor) });
+    await resumed.ready;
+    await hub.publish('c', { data: 'c-4' });
+    const events = eventsOf(sink.text);
+    expect(events.map((event) => event.event ?? event.data)).toEqual([RESET_EVENT, 'a-3', 'b-2', 'c-4']);
+    expect(JSON.parse(events[0]!.data)).toEqual({ reason: 'unknown', lastEventId: cursor });
+    expect(hub.stats()).toMatchObject({ replayMisses: 1, replayed: 2 });
+  });
+
+  it('replays the whole run of completed topics after ssekit-reset, then ends', async () => {
+    const store = new GroupedMemoryStore();
+    const hub = hubFor({ store, bus: new GroupedBus() });
+    for (const topic of TOPICS) await hub.publish(topic, { data: `${topic}-1` });
+    for (const topic of TOPICS) await hub.publish(topic, { data: `${topic}-end`, final: true });
+    const lastEventId = parseLastEventId('cZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ');
+    const prepared = await hub.prepare({ topics: TOPICS, lastEventId });
+    expect(prepared.ended).toBe(false);
+    const sink = new TestSink();
+    await hub.subscribe(sink, { topics: TOPICS, lastEventId, prepared }).ready;
+    const events = eventsOf(sink.text);
+    expect(events[0]!.event).toBe(RESET_EVENT);
+    expectExact(events.slice(1), ['a-1', 'b-1', 'c-1', 'a-end', 'b-end', 'c-end']);
+    expect(sink.ends).toEqual(['completed']);
+  });
+});

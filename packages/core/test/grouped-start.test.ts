@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_CURSOR_GROUPS, createHub, decodeGroupCursor, encodeGroupCursor, parseLastEventId } from '../src/index.js';
-import type { CloseReason, Hub, HubOptions } from '../src/index.js';
+import type { Bus, BusHandlers, CloseReason, Envelope, Hub, HubOptions } from '../src/index.js';
 import { expectRejectsCode, expectThrowsCode, gate } from './support/helpers.js';
+import type { Gate } from './support/helpers.js';
 import { GroupedBus } from './support/grouped-bus.js';
 import { GroupedMemoryStore } from './support/grouped-store.js';
 import { eventsOf } from './support/sse-events.js';
@@ -105,6 +106,77 @@ describe('a new stream on several ordering groups', () => {
     expect(resuming.ends).toEqual(['error']);
     expect(errors).toHaveLength(3);
     expect(hub.stats()).toMatchObject({ connections: 0, replayMisses: 0 });
+  });
+});
+
+/** A Redis channel per topic, in memory: each hub's end delivers what it watches, once confirmed. */
+class Channels {
+  readonly ends: ChannelEnd[] = [];
+}
+
+class ChannelEnd implements Bus {
+  readonly live = new Set<string>();
+  readonly pending = new Map<string, Gate>();
+  handlers: BusHandlers | undefined;
+
+  constructor(readonly channels: Channels) {
+    channels.ends.push(this);
+  }
+
+  subscribe(handlers: BusHandlers): () => void {
+    this.handlers = handlers;
+    return () => (this.handlers = undefined);
+  }
+
+  publish(envelope: Envelope): void {
+    for (const end of this.channels.ends) if (end.live.has(envelope.topic)) end.handlers?.envelope(envelope);
+  }
+
+  watch(topic: string): Promise<void> {
+    const confirmation = gate();
+    this.pending.set(topic, confirmation);
+    return confirmation.promise;
+  }
+
+  unwatch(topic: string): void {
+    this.live.delete(topic);
+  }
+
+  confirm(topic: string): void {
+    this.live.add(topic);
+    this.pending.get(topic)?.open();
+  }
+}
+
+describe('a new grouped stream on a bus that delivers only watched topics', () => {
+  it('reads the heads once the bus confirmed every topic, so nothing after them is missed', async () => {
+    const store = new GroupedMemoryStore();
+    const channels = new Channels();
+    const publisher = hubFor({ store, bus: new ChannelEnd(channels) });
+    const end = new ChannelEnd(channels);
+    const hub = hubFor({ store, bus: end });
+    const sink = new TestSink();
+    const stream = hub.subscribe(sink, { topics: TOPICS });
+    // Not delivered to the hub: its subscription is not confirmed yet.
+    await publisher.publish('a', { data: 'a-unconfirmed' });
+    end.confirm('a');
+    end.confirm('b');
+    await settle();
+    // Delivered (b is confirmed) but before the start: held, then dropped by the rule.
+    await publisher.publish('b', { data: 'b-before-start' });
+    expect(store.headsCalls).toBe(0);
+    end.confirm('c');
+    await stream.ready;
+    expect(store.headsCalls).toBe(1);
+    for (const data of ['a-1', 'c-2', 'b-3']) await publisher.publish(data.slice(0, 1), { data });
+    expect(dataOf(sink)).toEqual(['a-1', 'c-2', 'b-3']);
+    expect(decodeGroupCursor(eventsOf(sink.text).at(-1)!.id!, TOPICS)).toEqual(
+      new Map([
+        ['a', 2],
+        ['b', 2],
+        ['c', 1],
+      ]),
+    );
   });
 });
 

@@ -33,6 +33,10 @@ export class GroupedMemoryStore implements ReplayStore {
   fail: Error | undefined;
   /** When set, `heads` waits for it before it reads (a slow round trip at a stream's start). */
   holdHeads: Gate | undefined;
+  /** Seqs at or below it were lost with the store's data (see {@link GroupedMemoryStore.lose}). */
+  #lostUpTo = 0;
+  /** Calls to `ordering.heads`. */
+  headsCalls = 0;
   /** Calls to `since`, for tests that check what the hub asked. */
   readonly sinceCalls: { topics: readonly string[]; lastEventId: string | undefined }[] = [];
 
@@ -46,6 +50,7 @@ export class GroupedMemoryStore implements ReplayStore {
     this.ordering = {
       groupOf: (topic) => this.#groupOf(topic),
       heads: async (groups) => {
+        this.headsCalls++;
         if (this.holdHeads !== undefined) await this.holdHeads.promise;
         if (this.fail !== undefined) throw this.fail;
         return new Map(groups.map((group) => [group, this.#groups.get(group)?.last ?? 0]));
@@ -91,6 +96,7 @@ export class GroupedMemoryStore implements ReplayStore {
       const group = this.#group(name);
       const position = positions.get(name) ?? 0;
       if (position > group.last) return { ok: false, reason: 'unknown' };
+      if (position > 0 && position <= this.#lostUpTo) return { ok: false, reason: 'unknown', predates: true };
       const mine: StoredEvent[] = [];
       for (const topic of topics) {
         if (this.#groupOf(topic) !== name) continue;
@@ -104,6 +110,19 @@ export class GroupedMemoryStore implements ReplayStore {
       events.push(...mine.sort((a, b) => (a.seq as number) - (b.seq as number)));
     }
     return { ok: true, events };
+  }
+
+  /**
+   * Loses every event, as a Redis that restarts empty: counters go on from where they were (the
+   * hybrid clock of a real store), and a cursor from before is `unknown` and `predates` what the
+   * store holds now.
+   */
+  lose(): void {
+    for (const group of this.#groups.values()) {
+      group.logs.clear();
+      group.given.clear();
+      this.#lostUpTo = Math.max(this.#lostUpTo, group.last);
+    }
   }
 
   completed(topics: readonly string[]): readonly string[] {
