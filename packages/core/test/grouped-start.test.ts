@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_CURSOR_GROUPS, createHub, decodeGroupCursor, encodeGroupCursor, parseLastEventId } from '../src/index.js';
-import type { Bus, BusHandlers, CloseReason, Envelope, Hub, HubOptions } from '../src/index.js';
+import type { Bus, BusHandlers, CloseReason, Envelope, Hub, HubOptions, NewEvent, StoredEvent } from '../src/index.js';
 import { expectRejectsCode, expectThrowsCode, gate } from './support/helpers.js';
 import type { Gate } from './support/helpers.js';
 import { GroupedBus } from './support/grouped-bus.js';
@@ -177,6 +177,44 @@ describe('a new grouped stream on a bus that delivers only watched topics', () =
         ['c', 1],
       ]),
     );
+  });
+});
+
+/** A store that breaks the ordering contract: its events carry no `seq`. */
+class SeqlessStore extends GroupedMemoryStore {
+  override append(event: NewEvent): StoredEvent {
+    const { topic, id, body } = super.append(event);
+    return { topic, id, body };
+  }
+}
+
+describe('the life of a grouped stream', () => {
+  it('ends with error, reported, rather than write an event without seq', async () => {
+    const errors: unknown[] = [];
+    const hub = hubFor({ store: new SeqlessStore(), bus: new GroupedBus(), hooks: { error: (e) => errors.push(e) } });
+    const sink = new TestSink();
+    await hub.subscribe(sink, { topics: TOPICS }).ready;
+    await hub.publish('a', { data: 'a-1' });
+    expect(sink.ends).toEqual<CloseReason[]>(['error']);
+    expect(dataOf(sink)).toEqual([]);
+    expect(errors).toHaveLength(1);
+  });
+
+  it('runs the connect and disconnect hooks and ends at hub.close() like any stream', async () => {
+    const seen: string[] = [];
+    const hub = hubFor({
+      store: new GroupedMemoryStore(),
+      bus: new GroupedBus(),
+      hooks: { connect: () => seen.push('connect'), disconnect: (_s, reason) => seen.push(reason) },
+    });
+    const sink = new TestSink();
+    await hub.subscribe(sink, { topics: TOPICS }).ready;
+    await hub.publish('c', { data: 'c-1' });
+    await hub.close({ event: { event: 'bye', data: 'later' } });
+    expect(eventsOf(sink.text).map((event) => event.data)).toEqual(['c-1', 'later']);
+    expect(sink.ends).toEqual<CloseReason[]>(['shutdown']);
+    expect(seen).toEqual(['connect', 'shutdown']);
+    expect(hub.stats()).toMatchObject({ delivered: 1, connections: 0, queuedBytes: 0 });
   });
 });
 
