@@ -4,7 +4,8 @@ import { STATUS_OF_CODE } from './http/status.js';
  * The reasons ssekit refuses something. Each is a stable string a caller can switch on.
  *
  * - `invalid_field`: an event field (`event`, `id`, `retry`, `data`) cannot be written safely.
- * - `invalid_topic`: a topic name is empty, too long or holds characters outside its grammar.
+ * - `invalid_topic`: a topic name is empty, too long or holds characters outside its grammar, or
+ *   a stream asks for more topics (or ordering groups of its store) than it may receive.
  * - `invalid_last_event_id`: a `Last-Event-ID` is too long or is not an id ssekit could have issued.
  * - `invalid_option`: an option passed to a factory is out of range.
  * - `closed`: the hub (or a stream) was closed before the call.

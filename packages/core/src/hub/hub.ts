@@ -31,6 +31,7 @@ import type {
 import { Registry } from './registry.js';
 import { assertPublishOptions, preparePublish } from './publish-event.js';
 import { Publisher } from './publisher.js';
+import { randomId } from './random-id.js';
 import { linkBus } from './bus-link.js';
 import type { BusLink } from './bus-link.js';
 import { Completions } from './completions.js';
@@ -38,6 +39,8 @@ import { pipeToHub } from './pipe.js';
 import type { HubPipeOptions, HubPipeResult } from './pipe.js';
 import { prepareRequest } from './prepare.js';
 import type { Prepared } from './prepare.js';
+import { GroupedStream } from './grouped.js';
+import { groupsOf } from './groups.js';
 import { Resumption } from './resumption.js';
 import { endStreams } from './shutdown.js';
 import type { ResumeReport } from './resumption.js';
@@ -164,6 +167,7 @@ class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamOwner {
   subscribe(sink: Sink, options: SubscribeOptions = {}): Subscription<TEvents> {
     if (this.#closed) throw new SsekitError('closed', 'ssekit: the hub is closed; no new streams are accepted.');
     const topics = topicsOf(options, this.#limits.topics);
+    const grouping = groupsOf(this.#store.ordering, topics);
     const lastEventId = options.lastEventId ?? undefined;
     // What this hub's own `prepare` made: the history it read, when it read one.
     const prepared: Prepared | undefined = options.prepared;
@@ -180,9 +184,12 @@ class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamOwner {
       const lifetime = this.#limits.lifetimeMs * (1 - this.#limits.jitter * Math.random());
       stream.expiresAtTick = this.ticker.value + Math.max(1, Math.round(lifetime / this.ticker.tickMs));
     }
-    const resumption = replaying
-      ? new Resumption(stream, this.#streamOptions.maxBufferedBytes ?? 1024 * 1024, this.#resumeReport)
-      : undefined;
+    const budget = this.#streamOptions.maxBufferedBytes ?? 1024 * 1024;
+    const resumption = grouping
+      ? new GroupedStream(stream, grouping, budget, this.#resumeReport)
+      : replaying
+        ? new Resumption(stream, budget, this.#resumeReport)
+        : undefined;
     this.#hooks.run('connect', stream);
     if (retry !== undefined) stream.enqueue(openingBytes(retry));
     stream.flush();
@@ -194,6 +201,7 @@ class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamOwner {
         maxEvents: this.#limits.replayEvents,
         maxBytes: this.#limits.replayBytes,
         watched,
+        fromStart: options.from === 'start',
       });
     } else if (this.#completions.all(topics)) {
       // Its topics completed after it was prepared (the final went by first): nothing will come.
@@ -288,10 +296,4 @@ class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamOwner {
     this.#publisher.stop();
     await Promise.all(endings);
   }
-}
-
-function randomId(): string {
-  const bytes = new Uint8Array(9);
-  crypto.getRandomValues(bytes);
-  return Array.from(bytes, (b) => b.toString(36).padStart(2, '0')).join('');
 }

@@ -1,5 +1,6 @@
 import type { ReplayResult, ReplayStore } from '../store/replay-store.js';
 import type { Completions } from './completions.js';
+import { groupsOf } from './groups.js';
 import type { Preparation, SubscribeOptions } from './hub-types.js';
 import { asUnavailable } from './publish-event.js';
 import { topicsOf } from './topics.js';
@@ -27,6 +28,8 @@ export async function prepareRequest(
   maxTopics: number,
 ): Promise<Prepared> {
   const topics = topicsOf(options, maxTopics);
+  // Refused here too: a stream the hub would refuse gets its 400 before the store is asked.
+  groupsOf(store.ordering, topics);
   const { lastEventId } = options;
   try {
     const unknown = topics.filter((topic) => !completions.has(topic) && !followed(topic));

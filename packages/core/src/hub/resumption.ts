@@ -236,8 +236,8 @@ function batchFrames(events: readonly StoredEvent[]): Uint8Array[] {
   return batches;
 }
 
-/** True when replaying `events` would pass either bound. */
-function tooLarge(events: readonly StoredEvent[], maxEvents: number, maxBytes: number): boolean {
+/** True when replaying `events` would pass either bound. @internal */
+export function tooLarge(events: readonly StoredEvent[], maxEvents: number, maxBytes: number): boolean {
   if (events.length > maxEvents) return true;
   let size = 0;
   for (const event of events) {

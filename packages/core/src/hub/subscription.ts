@@ -1,6 +1,7 @@
 import type { Sink } from '../stream/sink.js';
 import { SseStream } from '../stream/stream.js';
 import type { StreamOptions, StreamOwner } from '../stream/stream-types.js';
+import type { GroupedStream } from './grouped.js';
 import type { Resumption } from './resumption.js';
 
 // One settled promise shared by every stream that needs no replay.
@@ -18,8 +19,12 @@ export class Subscription<TEvents extends object = Record<string, unknown>> exte
    * replay that fails ends the stream with reason `'error'`.
    */
   ready: Promise<void> = SETTLED;
-  /** What owns this stream's resumption while it replays and hands over to live. @internal */
-  resumption: Resumption | undefined;
+  /**
+   * What its live events go through instead of straight to it: a resumption while it replays and
+   * hands over to live, or, for a stream on several ordering groups, its per-group positions for
+   * its whole life. @internal
+   */
+  resumption: Resumption | GroupedStream | undefined;
 
   /** @internal */
   constructor(sink: Sink, topics: readonly string[], options: StreamOptions, owner: StreamOwner) {

@@ -95,7 +95,12 @@ export interface ReplayStore {
    * The events a client missed, each topic's final one included.
    * @param topics - the topics of the stream, validated.
    * @param lastEventId - the cursor: an id in the id grammar, not necessarily one this store
-   * gave; `undefined` for everything the store holds on those topics.
+   * gave; `undefined` for everything the store holds on those topics. For a store with
+   * {@link ReplayStore.ordering}, a stream whose topics span several groups passes a group cursor
+   * instead (`encodeGroupCursor`: one position per group, read back with
+   * `decodeGroupCursor` for the same groups): the store returns, each with its `seq`, every
+   * event of each group above that group's position (position 0: all it holds), or `'unknown'`
+   * for a cursor of other groups; `'too_old'` and `'forgotten'` apply per group as for an id.
    */
   since(topics: readonly string[], lastEventId: string | undefined): Promise<ReplayResult> | ReplayResult;
   /**
