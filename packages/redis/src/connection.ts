@@ -149,7 +149,10 @@ export function unavailable(err: unknown): SsekitError {
   });
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+/**
+ * Settles as `promise` does, or rejects when it has not settled within `ms`. @internal
+ */
+export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => {
