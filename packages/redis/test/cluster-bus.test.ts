@@ -1,4 +1,4 @@
-import { Cluster } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SsekitError } from '@ssekit/core';
 import type { BusHandlers, Envelope } from '@ssekit/core';
@@ -186,6 +186,25 @@ describe('RedisClusterBus', () => {
     }
   });
 
+  it('when the slot of a watched topic moves, tells a gap and listens on the new owner', async () => {
+    const layout = new ClusterLayout(`move${++unique}:`, undefined);
+    const channel = layout.channelOf('mv');
+    const source = await topology.primaryFor(channel);
+    const target = (await topology.shards()).find((shard) => shard.primary !== source)?.primary as number;
+    const watcher = bus(layout);
+    const publisher = bus(layout);
+    const listener = await listening(watcher, ['mv']);
+    await publisher.publish(envelope('mv', 'before'));
+    await until(() => listener.ids().includes('before'), 'the first envelope', 5000);
+
+    await moveSlot(slotOf(channel), source, target);
+    await until(() => listener.gaps === 1 && watcher.active, 'a gap, then listening again', 10_000);
+    expect(await topology.primaryFor(channel)).toBe(target);
+    await publisher.publish(envelope('mv', 'after'));
+    await until(() => listener.ids().includes('after'), 'delivery from the new owner', 5000);
+    expect(listener.ids()).toEqual(['before', 'after']);
+  });
+
   it('after a primary fails over, tells a gap and delivers every shard again on the new owners', async () => {
     const layout = new ClusterLayout(`fail${++unique}:`, undefined);
     const byPrimary = await topicsOnEveryPrimary(layout, 'f');
@@ -237,4 +256,31 @@ async function topicOnShardOf(layout: ClusterLayout, topic: string): Promise<str
     if ((await topology.primaryFor(layout.channelOf(candidate))) === owner) return candidate;
   }
   throw new Error('no topic found on that shard');
+}
+
+/** Moves an empty slot from one primary to another, telling every node, as resharding does. */
+async function moveSlot(slot: number, from: number, to: number): Promise<void> {
+  const nodes = topology.nodes.map((node) => new Redis(node.port, node.host, { lazyConnect: true }));
+  for (const node of nodes) node.on('error', () => undefined);
+  try {
+    const byPort = (port: number): Redis => nodes.find((node) => node.options.port === port) as Redis;
+    const [fromId, toId] = await Promise.all([from, to].map((port) => byPort(port).cluster('MYID')));
+    await byPort(to).cluster('SETSLOT', slot, 'IMPORTING', String(fromId));
+    await byPort(from).cluster('SETSLOT', slot, 'MIGRATING', String(toId));
+    expect(await byPort(from).cluster('COUNTKEYSINSLOT', slot)).toBe(0);
+    await byPort(to).cluster('SETSLOT', slot, 'NODE', String(toId));
+    await byPort(from).cluster('SETSLOT', slot, 'NODE', String(toId));
+    const others = topology.nodes.filter((node) => node.port !== from && node.port !== to);
+    // Replicas take the slot map from their primaries; a live primary answers it directly.
+    await Promise.all(
+      others.map((node) =>
+        byPort(node.port)
+          .cluster('SETSLOT', slot, 'NODE', String(toId))
+          .catch(() => undefined),
+      ),
+    );
+    await topology.healthy();
+  } finally {
+    for (const node of nodes) node.disconnect();
+  }
 }

@@ -250,10 +250,14 @@ export class RedisClusterBus implements Bus {
     for (const [topic, watch] of this.#topics) if (watch.shard === shard) this.#topicLost(topic, watch);
   }
 
-  #channelDropped(shard: ShardSubscriber, channel: string): void {
+  #channelDropped(shard: ShardSubscriber, channel: string): boolean {
     for (const [topic, watch] of this.#topics) {
-      if (watch.shard === shard && watch.channel === channel) this.#topicLost(topic, watch);
+      if (watch.shard === shard && watch.channel === channel) {
+        this.#topicLost(topic, watch);
+        return true;
+      }
     }
+    return false;
   }
 
   /** Its messages may have been missed: subscribe it again, on the slot's owner as it is now. */

@@ -8,8 +8,11 @@ export interface ShardEvents {
   message(shard: ShardSubscriber, channel: string, message: string): void;
   /** The connection closed, or ioredis lost track of its replies: every channel on it is lost. */
   lost(shard: ShardSubscriber): void;
-  /** The server unsubscribed one channel by itself: its slot moved to another shard. */
-  dropped(shard: ShardSubscriber, channel: string): void;
+  /**
+   * The server unsubscribed one channel by itself: its slot moved to another shard.
+   * @returns false when the channel is not one the bus listens to on this connection.
+   */
+  dropped(shard: ShardSubscriber, channel: string): boolean;
   /** Any other error of the connection, to report. */
   error(error: Error): void;
 }
@@ -48,6 +51,8 @@ export class ShardSubscriber {
   readonly node: string;
   readonly #client: Redis;
   readonly #events: ShardEvents;
+  /** Channels the server dropped, each reported once (ioredis reports it twice). */
+  readonly #dropped = new Set<string>();
   #gone = false;
 
   constructor(cluster: Cluster, node: string, events: ShardEvents) {
@@ -81,6 +86,7 @@ export class ShardSubscriber {
    */
   async subscribe(channel: string, timeoutMs: number): Promise<boolean> {
     if (this.#gone) return false;
+    this.#dropped.delete(channel);
     try {
       await withTimeout(this.#client.ssubscribe(channel), timeoutMs);
       return !this.#gone;
@@ -106,9 +112,13 @@ export class ShardSubscriber {
       return;
     }
     const unsolicited = UNSOLICITED_SUNSUBSCRIBE.exec(error.message);
-    if (unsolicited !== null) {
-      if (!this.#gone) this.#events.dropped(this, unsolicited[1] as string);
-      return;
+    const channel = unsolicited?.[1];
+    if (channel !== undefined && this.#dropped.has(channel)) return;
+    if (channel !== undefined) {
+      this.#dropped.add(channel);
+      // A channel the bus does not listen to here: the server's notice settled a command
+      // waiting for another reply (our own SUNSUBSCRIBE, say), whose reply came after it.
+      if (this.#gone || this.#events.dropped(this, channel)) return;
     }
     // Any other reply without a command waiting for it: replies and commands may be paired
     // wrongly from here on (an unsolicited sunsubscribe settles a waiting SSUBSCRIBE), so no
