@@ -219,16 +219,24 @@ describe('RedisClusterBus', () => {
     const options = { commandTimeoutMs: 2000, subscribeTimeoutMs: 500 };
     const a = bus(layout, options);
     const b = bus(layout, options);
+    // Publishes only, so it never refuses for want of a subscription: the cluster client answers.
+    const publisher = bus(layout, options);
     const [listenA, listenB] = await Promise.all([listening(a, topics), listening(b, topics)]);
     const [victim, victimTopic] = [...byPrimary][0] as [number, string];
 
+    const late = await topicOnShardOf(layout, victimTopic);
+
     const killed = topology.killPrimary(victim);
+    await until(() => topology.pid(victim) === undefined, 'the primary to be killed', 5000);
+    // Watched while its shard is down: settles once the promoted replica confirmed it.
+    const lateWatched = Promise.all([a.watch(late), b.watch(late)]);
     // Publishes on the failing shard settle one way or the other, in bounded time.
     const outcomes: string[] = [];
     const deadline = Date.now() + 3000;
     for (let i = 0; Date.now() < deadline; i++) {
       const started = Date.now();
-      const outcome = await a.publish(envelope(victimTopic, `during-${i}`)).then(
+      const from = i % 2 === 0 ? a : publisher;
+      const outcome = await from.publish(envelope(victimTopic, `during-${i}`)).then(
         () => 'ok',
         (err: unknown) => (err instanceof SsekitError ? err.code : String(err)),
       );
@@ -242,10 +250,8 @@ describe('RedisClusterBus', () => {
 
     await until(() => listenA.gaps > 0 && listenB.gaps > 0, 'a gap on both buses', 15_000);
     await until(() => a.active && b.active, 'both buses listening again', 15_000);
-    // A new topic on the promoted primary's slots is watched as usual.
-    const late = await topicOnShardOf(layout, victimTopic);
     await Promise.race([
-      Promise.all([a.watch(late), b.watch(late)]),
+      lateWatched,
       new Promise((_resolve, reject) => setTimeout(() => reject(new Error('watch did not settle')), 10_000)),
     ]);
     for (const [i, topic] of [...topics, late].entries()) await b.publish(envelope(topic, `after-${i}`));

@@ -114,7 +114,8 @@ export class RedisClusterBus implements Bus {
     const channel = this.layout.channelOf(topic);
     const added = new ShardWatch(channel, slotOf(channel));
     this.#topics.set(topic, added);
-    if (this.#closed) {
+    // Stopped: nobody will listen, so whoever waits goes on (and finds the bus closed).
+    if (this.#closed || (this.#started && this.#handlers === undefined)) {
       added.confirm();
       return undefined;
     }
