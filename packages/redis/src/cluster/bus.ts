@@ -21,15 +21,16 @@ export type { RedisClusterBusOptions } from './bus-options.js';
  * connection per primary it needs and subscribes each topic on the primary owning its slot.
  *
  * Whenever messages may have been missed (a subscriber connection lost, a primary failed over,
- * a slot moved, a subscription that went unanswered), the bus subscribes the topics concerned
- * again on their current owners, then tells the hub there was a gap; their messages are dropped
- * until then, and their publishes fail with `SsekitError('unavailable')`. Order holds within an
- * ordering group (one slot), not across groups.
+ * a slot moved), the bus subscribes the topics concerned again on their current owners, then
+ * tells the hub there was a gap; their messages are dropped until then, and their publishes
+ * fail with `SsekitError('unavailable')`. An `SSUBSCRIBE` left unanswered is retried on the
+ * slot's owner as the refreshed slot map names it. Order holds within an ordering group (one
+ * slot), not across groups.
  */
 export class RedisClusterBus implements Bus {
   /** Where each topic's channel lives. */
   readonly layout: ClusterLayout;
-  /** Settles once the bus can listen: the cluster's slot map is known. */
+  /** Settles once the bus can listen, after `subscribe`: the cluster's slot map is known. */
   readonly ready: Promise<void>;
   readonly #settings: ClusterBusSettings;
   /** Topics listened to (or about to be, or lingering before they are dropped). */
