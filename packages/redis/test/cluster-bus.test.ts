@@ -1,13 +1,13 @@
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SsekitError } from '@ssekit/core';
-import type { BusHandlers, Envelope } from '@ssekit/core';
 import { defineBusConformance, startRedisCluster } from '@ssekit/testkit';
 import type { RunningRedisCluster } from '@ssekit/testkit';
 import { RedisClusterBus } from '../src/cluster/bus.js';
 import type { RedisClusterBusOptions } from '../src/cluster/bus.js';
 import { ClusterLayout } from '../src/cluster/layout.js';
 import { slotOf } from '../src/cluster/slot.js';
+import { envelope, listening, moveSlot, topicOnShardOf, topicsOnEveryPrimary } from './support/cluster.js';
 import { until } from './support/harness.js';
 
 // The cluster bus against a private Redis Cluster (3 primaries, 3 replicas). The failover case
@@ -50,44 +50,6 @@ function bus(layout: ClusterLayout, options: Partial<RedisClusterBusOptions> = {
   return made;
 }
 
-/** Records what a bus delivers. */
-class Listener {
-  readonly received: Envelope[] = [];
-  gaps = 0;
-  readonly handlers: BusHandlers = {
-    envelope: (envelope) => this.received.push(envelope),
-    gap: () => this.gaps++,
-  };
-
-  ids(): string[] {
-    return this.received.map((envelope) => envelope.id);
-  }
-}
-
-async function listening(made: RedisClusterBus, topics: readonly string[]): Promise<Listener> {
-  const listener = new Listener();
-  await made.subscribe(listener.handlers);
-  await made.ready;
-  for (const topic of topics) await made.watch(topic);
-  return listener;
-}
-
-function envelope(topic: string, id: string, seq?: number): Envelope {
-  return { topic, id, body: `data: ${id}\n\n`, origin: 'test', ...(seq === undefined ? {} : { seq }) };
-}
-
-/** Topics of one group each, one per primary, found with the cluster's own answer. */
-async function topicsOnEveryPrimary(layout: ClusterLayout, tag: string): Promise<Map<number, string>> {
-  const byPrimary = new Map<number, string>();
-  for (let i = 0; byPrimary.size < 3 && i < 200; i++) {
-    const topic = `${tag}-${i}`;
-    const primary = await topology.primaryFor(layout.channelOf(topic));
-    if (!byPrimary.has(primary)) byPrimary.set(primary, topic);
-  }
-  expect(byPrimary.size).toBe(3);
-  return byPrimary;
-}
-
 describe('slotOf', () => {
   it('agrees with CLUSTER KEYSLOT, hash tags included', async () => {
     const pieces = ['a', 'ssekit:', '{', '}', '{}', 'é', '🎉', 'topic/1', ':c:', 'x{y}z', '{{', '}}'];
@@ -128,7 +90,7 @@ defineBusConformance('RedisClusterBus', () => {
 describe('RedisClusterBus', () => {
   it('routes each topic to the primary of its slot, on every primary, and ignores foreign messages', async () => {
     const layout = new ClusterLayout(`route${++unique}:`, undefined);
-    const topics = [...(await topicsOnEveryPrimary(layout, 'r')).values()];
+    const topics = [...(await topicsOnEveryPrimary(topology, layout, 'r')).values()];
     const errors: Error[] = [];
     const a = bus(layout, { onError: (error) => errors.push(error) });
     const b = bus(layout);
@@ -207,7 +169,7 @@ describe('RedisClusterBus', () => {
     await publisher.publish(envelope('mv', 'before'));
     await until(() => listener.ids().includes('before'), 'the first envelope', 5000);
 
-    await moveSlot(slotOf(channel), source, target);
+    await moveSlot(topology, slotOf(channel), source, target);
     await until(() => listener.gaps === 1 && watcher.active, 'a gap, then listening again', 10_000);
     expect(await topology.primaryFor(channel)).toBe(target);
     // Its SSUBSCRIBE goes to the old owner, whose MOVED ioredis drops: it times out, and the
@@ -227,7 +189,7 @@ describe('RedisClusterBus', () => {
 
   it('after a primary fails over, tells a gap and delivers every shard again on the new owners', async () => {
     const layout = new ClusterLayout(`fail${++unique}:`, undefined);
-    const byPrimary = await topicsOnEveryPrimary(layout, 'f');
+    const byPrimary = await topicsOnEveryPrimary(topology, layout, 'f');
     const topics = [...byPrimary.values()];
     const options = { commandTimeoutMs: 2000, subscribeTimeoutMs: 500 };
     const a = bus(layout, options);
@@ -237,7 +199,7 @@ describe('RedisClusterBus', () => {
     const [listenA, listenB] = await Promise.all([listening(a, topics), listening(b, topics)]);
     const [victim, victimTopic] = [...byPrimary][0] as [number, string];
 
-    const late = await topicOnShardOf(layout, victimTopic);
+    const late = await topicOnShardOf(topology, layout, victimTopic);
 
     const killed = topology.killPrimary(victim);
     await until(() => topology.pid(victim) === undefined, 'the primary to be killed', 5000);
@@ -273,40 +235,3 @@ describe('RedisClusterBus', () => {
     }
   }, 40_000);
 });
-
-/** Another topic whose slot the same primary serves as `topic`'s. */
-async function topicOnShardOf(layout: ClusterLayout, topic: string): Promise<string> {
-  const owner = await topology.primaryFor(layout.channelOf(topic));
-  for (let i = 0; i < 200; i++) {
-    const candidate = `late-${i}`;
-    if ((await topology.primaryFor(layout.channelOf(candidate))) === owner) return candidate;
-  }
-  throw new Error('no topic found on that shard');
-}
-
-/** Moves an empty slot from one primary to another, telling every node, as resharding does. */
-async function moveSlot(slot: number, from: number, to: number): Promise<void> {
-  const nodes = topology.nodes.map((node) => new Redis(node.port, node.host, { lazyConnect: true }));
-  for (const node of nodes) node.on('error', () => undefined);
-  try {
-    const byPort = (port: number): Redis => nodes.find((node) => node.options.port === port) as Redis;
-    const [fromId, toId] = await Promise.all([from, to].map((port) => byPort(port).cluster('MYID')));
-    await byPort(to).cluster('SETSLOT', slot, 'IMPORTING', String(fromId));
-    await byPort(from).cluster('SETSLOT', slot, 'MIGRATING', String(toId));
-    expect(await byPort(from).cluster('COUNTKEYSINSLOT', slot)).toBe(0);
-    await byPort(to).cluster('SETSLOT', slot, 'NODE', String(toId));
-    await byPort(from).cluster('SETSLOT', slot, 'NODE', String(toId));
-    const others = topology.nodes.filter((node) => node.port !== from && node.port !== to);
-    // Replicas take the slot map from their primaries; a live primary answers it directly.
-    await Promise.all(
-      others.map((node) =>
-        byPort(node.port)
-          .cluster('SETSLOT', slot, 'NODE', String(toId))
-          .catch(() => undefined),
-      ),
-    );
-    await topology.healthy();
-  } finally {
-    for (const node of nodes) node.disconnect();
-  }
-}
