@@ -6,6 +6,8 @@ import type { RunningRedisCluster } from '@ssekit/testkit';
 import { RedisClusterBus } from '../src/cluster/bus.js';
 import type { RedisClusterBusOptions } from '../src/cluster/bus.js';
 import { ClusterLayout } from '../src/cluster/layout.js';
+import { Recovery } from '../src/cluster/recovery.js';
+import { ShardWatch } from '../src/cluster/shard-watch.js';
 import { slotOf } from '../src/cluster/slot.js';
 import { envelope, listening, moveSlot, topicOnShardOf, topicsOnEveryPrimary } from './support/cluster.js';
 import { until } from './support/harness.js';
@@ -128,6 +130,41 @@ describe('RedisClusterBus', () => {
     await publisher.publish(envelope('marker', 'm'));
     await until(() => listener.ids().includes('m'), 'the marker', 5000);
     expect(listener.ids()).toEqual(['e1', 'e2', 'm']);
+  });
+
+  it('after its subscriber connection is killed, drops nothing silently: a gap, then delivery again', async () => {
+    const layout = new ClusterLayout(`kill${++unique}:`, undefined);
+    const topics = [...(await topicsOnEveryPrimary(topology, layout, 'k')).values()];
+    const watcher = bus(layout);
+    const listener = await listening(watcher, topics);
+    const victim = await topology.primaryFor(layout.channelOf(topics[0] as string));
+    const node = new Redis(victim, '127.0.0.1');
+    try {
+      expect(Number(await node.client('KILL', 'TYPE', 'pubsub'))).toBeGreaterThan(0);
+    } finally {
+      node.disconnect();
+    }
+    await until(() => listener.gaps === 1 && watcher.active, 'a gap, then listening again', 10_000);
+    for (const [i, topic] of topics.entries()) await watcher.publish(envelope(topic, `k-${i}`));
+    await until(() => listener.received.length === 3, 'every topic again', 5000);
+  });
+
+  it('tells the gap only once every lost subscription is back, delivering none before', () => {
+    const gaps: number[] = [];
+    const recovery = new Recovery(() => gaps.push(1));
+    const [x, y] = [new ShardWatch('x', 1), new ShardWatch('y', 2)];
+    for (const watch of [x, y]) recovery.subscribed(watch);
+    for (const watch of [x, y]) recovery.lost(watch);
+    recovery.subscribed(x);
+    expect([x.state, y.state, gaps.length, recovery.settled]).toEqual(['back', 'lost', 0, false]);
+    recovery.subscribed(y);
+    expect([x.state, y.state, gaps.length, recovery.settled]).toEqual(['live', 'live', 1, true]);
+    // A lost topic that is unwatched no longer holds the others back.
+    recovery.lost(x);
+    recovery.lost(y);
+    recovery.subscribed(x);
+    recovery.forget(y);
+    expect([x.state, gaps.length]).toEqual(['live', 2]);
   });
 
   it('refuses bad options at construction, naming the option', () => {
