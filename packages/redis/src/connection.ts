@@ -149,6 +149,9 @@ export function unavailable(err: unknown): SsekitError {
   });
 }
 
+/**
+ * Settles as `promise` does, or rejects when it has not settled within `ms`. @internal
+ */
 export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
