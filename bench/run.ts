@@ -5,6 +5,7 @@ import { cpus } from 'node:os';
 import { CLIENT_PARSE_TARGET, runClientParseBench, type ClientParseRow } from './client-parse.js';
 import { runEncodeBench, type EncodeRow } from './encode.js';
 import { printReplicaAcks, runReplicaAcksBench } from './replica-acks.js';
+import { printRedisCluster, runRedisClusterBench } from './redis-cluster.js';
 import { cleanBaselines } from './fanout/baseline.js';
 import { writeChartFromJson } from './fanout/chart.js';
 import { runFanoutHeap } from './fanout/heap.js';
@@ -170,6 +171,15 @@ const SCENARIOS: readonly Scenario[] = [
       '(WAIT 1), one at a time and 16 in flight (env: BENCH_ACKS_SEQUENTIAL, default 2000; BENCH_ACKS_CONCURRENT, default 8000)',
     run: async () => {
       printReplicaAcks(await runReplicaAcksBench());
+    },
+  },
+  {
+    name: 'redis-cluster',
+    description:
+      'publish latency and throughput on one Redis and on a private Redis Cluster (one shard busy, three shards busy), ' +
+      'and Redis memory per retained event and per topic (env: BENCH_CLUSTER_PUBLISHES, default 8000)',
+    run: async () => {
+      printRedisCluster(await runRedisClusterBench());
     },
   },
   {

@@ -1,7 +1,7 @@
 import cluster from 'node:cluster';
 import type { Worker } from 'node:cluster';
 import os from 'node:os';
-import { readDemoConfig } from '@ssekit/demo-common';
+import { readDemoConfig, redisSource } from '@ssekit/demo-common';
 import { relayQuestions } from './ipc.js';
 import { listenBacklog } from './worker.js';
 
@@ -16,8 +16,10 @@ export function runPrimary(): void {
   listenBacklog();
   const wanted = Number(process.env.WORKERS ?? os.availableParallelism());
   let count = Number.isSafeInteger(wanted) && wanted > 0 ? wanted : 1;
-  if (config.redisUrl === undefined && count > 1) {
-    process.stderr.write('REDIS_URL is not set: running one worker (workers share events through Redis)\n');
+  if (redisSource(config) === undefined && count > 1) {
+    process.stderr.write(
+      'neither REDIS_URL nor REDIS_CLUSTER_NODES is set: running one worker (workers share events through Redis)\n',
+    );
     count = 1;
   }
   relayQuestions();

@@ -15,6 +15,7 @@ import {
   servePage,
   statsBody,
   readPublishBody,
+  redisSource,
 } from '@ssekit/demo-common';
 import { createSseHandler, lastEventIdOf, openStream, requestUrl, sendError } from '@ssekit/node';
 import { createRedisBackend } from '@ssekit/redis';
@@ -28,8 +29,8 @@ import { sumStats, workerIpc } from './ipc.js';
  */
 export function runWorker(): void {
   const config = readDemoConfig();
-  const redis =
-    config.redisUrl === undefined ? undefined : createRedisBackend({ url: config.redisUrl, size: config.replaySize });
+  const source = redisSource(config);
+  const redis = source === undefined ? undefined : createRedisBackend({ ...source, size: config.replaySize });
   const counter = new DeliveryCounter();
   const hub = createHub({
     retry: config.retryMs,

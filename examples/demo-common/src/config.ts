@@ -9,6 +9,8 @@ export interface DemoConfig {
   tickMs: number;
   replaySize: number;
   redisUrl: string | undefined;
+  /** `REDIS_CLUSTER_NODES`: `host:port,host:port,...` of a Redis Cluster, instead of `REDIS_URL`. */
+  redisClusterNodes: string[] | undefined;
   /** `TOPIC_TTL_MS`: how long a topic's history (and completion) is kept after its last publish; 0 keeps it. Unset: the hub's default. */
   topicTtlMs: number | undefined;
   /** `MAX_TOPICS`: most topics the in-memory store keeps. Unset: the hub's default. */
@@ -66,6 +68,17 @@ export function envInteger(env: NodeJS.ProcessEnv, name: string, fallback: numbe
   return value;
 }
 
+/** `REDIS_CLUSTER_NODES`, split; refused beside `REDIS_URL`, which names another Redis. */
+function clusterNodes(env: NodeJS.ProcessEnv): string[] | undefined {
+  const raw = env.REDIS_CLUSTER_NODES ?? '';
+  if (raw === '') return undefined;
+  if ((env.REDIS_URL ?? '') !== '') throw new Error('set REDIS_URL or REDIS_CLUSTER_NODES, not both');
+  return raw
+    .split(',')
+    .map((node) => node.trim())
+    .filter((node) => node !== '');
+}
+
 /** Reads the demo's configuration. */
 export function readDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig {
   return {
@@ -76,6 +89,7 @@ export function readDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig
     tickMs: Math.max(1, envInteger(env, 'TICK_MS', 1000)),
     replaySize: envInteger(env, 'REPLAY_SIZE', 1000),
     redisUrl: env.REDIS_URL === '' ? undefined : env.REDIS_URL,
+    redisClusterNodes: clusterNodes(env),
     topicTtlMs: optionalInteger(env, 'TOPIC_TTL_MS'),
     maxTopics: optionalInteger(env, 'MAX_TOPICS'),
     flushIntervalMs: optionalInteger(env, 'FLUSH_INTERVAL_MS'),

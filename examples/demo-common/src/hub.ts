@@ -9,7 +9,7 @@ import { openStreamHooks } from './open-streams.js';
 
 /**
  * The hub a demo serves: the contract's retry, heartbeat and replay size; in memory, or on
- * Redis when `REDIS_URL` is set, so several demo processes act as one (shared ids, resume
+ * Redis when `REDIS_URL` (or `REDIS_CLUSTER_NODES`) is set, so several demo processes act as one (shared ids, resume
  * anywhere). With Redis the demo announces itself once the bus listens, and closes the
  * connections on shutdown. Its metrics are what `metricsAnswer()` serves.
  * @param config - the demo's configuration.
@@ -26,7 +26,8 @@ export function createDemoHub(config: DemoConfig): Hub {
     flushIntervalMs: config.flushIntervalMs,
     hooks: combineHooks(demoMetricsHooks, openStreamHooks),
   };
-  if (config.redisUrl === undefined) {
+  const source = redisSource(config);
+  if (source === undefined) {
     const local = createHub({
       ...options,
       replaySize: config.replaySize,
@@ -36,15 +37,25 @@ export function createDemoHub(config: DemoConfig): Hub {
     bindDemoMetrics(local);
     return local;
   }
-  const redis = createRedisBackend({ url: config.redisUrl, size: config.replaySize, topicTtlMs: config.topicTtlMs });
+  const redis = createRedisBackend({ ...source, size: config.replaySize, topicTtlMs: config.topicTtlMs });
   const hub = createHub({ ...options, store: redis.store, bus: redis.bus });
   bindDemoMetrics(hub);
   const slow = setTimeout(() => {
-    process.stderr.write(`waiting for Redis at ${config.redisUrl ?? ''} ...\n`);
+    process.stderr.write(`waiting for Redis at ${config.redisUrl ?? config.redisClusterNodes?.join(',') ?? ''} ...\n`);
   }, 2000);
   announceAfter(redis.ready.finally(() => clearTimeout(slow)));
   closeOnExit(() => redis.close());
   return hub;
+}
+
+/**
+ * Where a demo's Redis is: `REDIS_URL` (one Redis) or `REDIS_CLUSTER_NODES` (a Redis Cluster),
+ * as `createRedisBackend` takes it; `undefined` to stay in memory.
+ * @param config - the demo's configuration.
+ */
+export function redisSource(config: DemoConfig): { url: string } | { cluster: { nodes: string[] } } | undefined {
+  if (config.redisClusterNodes !== undefined) return { cluster: { nodes: config.redisClusterNodes } };
+  return config.redisUrl === undefined ? undefined : { url: config.redisUrl };
 }
 
 /**

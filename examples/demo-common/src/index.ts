@@ -5,7 +5,7 @@ export type { PublishBody } from './publish.js';
 export { statsBody } from './stats.js';
 export { runTicks } from './ticks.js';
 export { exitOnSignals, onStopSignals, announce, announceListening } from './shutdown.js';
-export { createDemoHub, closeDemoHub } from './hub.js';
+export { createDemoHub, closeDemoHub, redisSource } from './hub.js';
 export { hardenServer, defaultMaxConnections, logFailure } from './harden.js';
 export { servePage } from './page.js';
 export type { PageFile } from './page.js';

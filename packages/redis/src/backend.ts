@@ -1,4 +1,8 @@
+import { SsekitError } from '@ssekit/core';
+import type { Bus, ReplayStore } from '@ssekit/core';
 import { RedisBus } from './bus.js';
+import { createClusterBackend } from './cluster/backend.js';
+import type { RedisClusterConnectionOptions } from './cluster/connection.js';
 import { Connection } from './connection.js';
 import type { RedisConnectionOptions } from './connection.js';
 import { RedisReplayStore, checkStoreOptions } from './replay-store.js';
@@ -41,6 +45,44 @@ export interface RedisBackendOptions extends RedisConnectionOptions {
   replicaAcks?: ReplicaAcksOptions;
 }
 
+/** Options of {@link createRedisBackend} on a Redis Cluster. */
+export interface RedisClusterBackendOptions extends Omit<
+  RedisBackendOptions,
+  'url' | 'client' | 'sentinel' | 'replicaAcks'
+> {
+  /**
+   * A Redis Cluster instead of one Redis: `{ nodes: ['host:port', ...], redisOptions? }`. Each
+   * topic's history, clock and sharded Pub/Sub channel live in the hash slot of its ordering
+   * group (see `group`), so topics spread over the shards and a message touches only its
+   * topic's shard.
+   * @default none
+   */
+  cluster: RedisClusterConnectionOptions;
+  /**
+   * On a cluster, the ordering group of a topic: topics of one group share a slot (one shard)
+   * and one clock, so their events keep one order. A stream on topics of one group gets the
+   * events' own ids; a stream on several groups (at most 13) gets a cursor with a position per
+   * group as its ids. Map topics that are read together to one group to keep such streams on
+   * plain ids (e.g. `(topic) => topic.split('/')[0]` for `user-42/...`).
+   * @default each topic is its own group
+   */
+  group?: (topic: string) => string;
+}
+
+/** A store and a bus on a Redis Cluster that work as one; see {@link createRedisBackend}. */
+export interface RedisClusterBackend {
+  /** Pass as `createHub({ store })`. Appending also publishes, atomically, on the topic's shard. */
+  readonly store: ReplayStore;
+  /** Pass as `createHub({ bus })`; serves one hub. */
+  readonly bus: Bus;
+  /** Settles once the bus knows the cluster's slots. Await it before accepting connections. */
+  readonly ready: Promise<void>;
+  /** True while the cluster client and every subscription of the bus are up. */
+  readonly available: boolean;
+  /** Closes both and the connections they opened. Call it after `hub.close()`. */
+  close(): Promise<void>;
+}
+
 /** A store and a bus that work as one; see {@link createRedisBackend}. */
 export interface RedisBackend {
   /** Pass as `createHub({ store })`. Appending also publishes, atomically. */
@@ -76,7 +118,22 @@ export interface RedisBackend {
  * await redis.close();
  * ```
  */
-export function createRedisBackend(options: RedisBackendOptions): RedisBackend {
+export function createRedisBackend(options: RedisClusterBackendOptions): RedisClusterBackend;
+export function createRedisBackend(options: RedisBackendOptions): RedisBackend;
+export function createRedisBackend(
+  options: RedisBackendOptions | RedisClusterBackendOptions,
+): RedisBackend | RedisClusterBackend;
+export function createRedisBackend(
+  options: RedisBackendOptions | RedisClusterBackendOptions,
+): RedisBackend | RedisClusterBackend {
+  // A JavaScript caller may give `cluster: undefined`: only a value picks the cluster backend.
+  if ('cluster' in options && (options.cluster as unknown) !== undefined) return createClusterBackend(options);
+  if ('group' in options && options.group !== undefined) {
+    throw new SsekitError(
+      'invalid_option',
+      'ssekit: `group` orders topics on a Redis Cluster; on one Redis every topic shares one clock already. Leave it out, or give `cluster`.',
+    );
+  }
   checkStoreOptions(options);
   const connection = new Connection(options, 'createRedisBackend');
   const prefix = options.prefix ?? 'ssekit:';

@@ -11,7 +11,8 @@ export interface RedisConnectionOptions {
    * connection (closing that one itself) and never closes yours. Give it
    * `enableOfflineQueue: false` and `maxRetriesPerRequest: 0`, so a command during an outage
    * fails at once instead of waiting for Redis (or being sent twice after a reconnect).
-   * Exactly one of `client`, `url` and `sentinel` is required. A client made with ioredis's
+   * Exactly one of `client`, `url` and `sentinel` is required (or, for `createRedisBackend`,
+   * `cluster`). A client made with ioredis's
    * `sentinels` and `name` options works as is: the duplicate follows the sentinels too.
    */
   client?: Redis;
@@ -66,6 +67,12 @@ export class Connection {
 
   constructor(options: RedisConnectionOptions, what: string) {
     const sources = [options.client, options.url, options.sentinel].filter((source) => source !== undefined);
+    if ('cluster' in options && (options as { cluster?: unknown }).cluster !== undefined) {
+      throw new SsekitError(
+        'invalid_option',
+        `ssekit: ${what} does not take \`cluster\`: on a Redis Cluster the store and the bus work as one, so use createRedisBackend({ cluster }).`,
+      );
+    }
     if (sources.length !== 1) {
       throw new SsekitError(
         'invalid_option',

@@ -1,5 +1,6 @@
 export { createRedisBackend } from './backend.js';
-export type { RedisBackend, RedisBackendOptions } from './backend.js';
+export type { RedisBackend, RedisBackendOptions, RedisClusterBackend, RedisClusterBackendOptions } from './backend.js';
+export type { RedisClusterConnectionOptions } from './cluster/connection.js';
 export { createRedisBus, RedisBus } from './bus.js';
 export type { RedisBusOptions } from './bus.js';
 export { createRedisReplayStore, RedisReplayStore } from './replay-store.js';

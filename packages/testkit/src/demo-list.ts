@@ -34,6 +34,13 @@ export interface RuntimeDifferences {
    * @default '413'
    */
   overLimit?: '413' | '413-or-reset';
+  /**
+   * The ids a stream on several topics gets. `'event'`: each event's own id. `'cursor'`: a group
+   * cursor (`encodeGroupCursor` in `@ssekit/core`) with a position per topic, as on a Redis
+   * Cluster where each topic is its own ordering group; a resume then starts from such a cursor.
+   * @default 'event'
+   */
+  multiTopicIds?: 'event' | 'cursor';
 }
 
 const DIFFERENCES: Readonly<Record<string, RuntimeDifferences>> = {

@@ -11,7 +11,7 @@ import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import type { SubscribeOptions as ClientOptions } from '../../client/src/index.js';
 import type { HubMetricsOptions } from '../../metrics/src/index.js';
-import type { RedisBackendOptions } from '../../redis/src/index.js';
+import type { RedisBackendOptions, RedisClusterBackendOptions } from '../../redis/src/index.js';
 import { repoRoot } from '../src/demo.js';
 
 // Every option table of a package README lists exactly the options the code takes. For the
@@ -71,7 +71,9 @@ const REDIS_BACKEND_OPTIONS = {
   onError: true,
   topicTtlMs: true,
   replicaAcks: true,
-} satisfies Record<keyof RedisBackendOptions, true>;
+  cluster: true,
+  group: true,
+} satisfies Record<keyof RedisBackendOptions | keyof RedisClusterBackendOptions, true>;
 
 const METRICS_OPTIONS = {
   registry: true,

@@ -9,8 +9,8 @@ import type { ClusterLayout } from './layout.js';
 
 /** What the store needs of the bus it publishes through. @internal */
 export interface ClusterBusLink {
-  /** @throws SsekitError `unavailable` while the bus cannot listen. */
-  assertListening(): void;
+  /** @throws SsekitError `unavailable` while the bus cannot deliver `topic`. */
+  assertListening(topic?: string): void;
 }
 
 /** Options of {@link RedisClusterReplayStore}. @internal */
@@ -77,7 +77,7 @@ export class RedisClusterReplayStore implements ReplayStore {
     if (id !== undefined) assertPublishId(id);
     const { layout, size, topicTtlMs } = this.#options;
     const group = layout.groupOf(topic);
-    if (origin !== undefined) this.#options.bus.assertListening();
+    if (origin !== undefined) this.#options.bus.assertListening(topic);
     const envelope =
       origin === undefined ? { head: '', middle: '', tail: '' } : groupedEnvelopeAround(origin, topic, body, final);
     const args = [

@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHub, decodeGroupCursor, parseLastEventId } from '@ssekit/core';
+import type { Hub } from '@ssekit/core';
+import { startRedisCluster } from '@ssekit/testkit';
+import type { RunningRedisCluster } from '@ssekit/testkit';
+import { createRedisBackend, createRedisBus, createRedisReplayStore } from '../src/index.js';
+import type { RedisClusterBackend } from '../src/index.js';
+import { TextSink, until } from './support/harness.js';
+
+// createRedisBackend({ cluster }) end to end: two hubs on a private Redis Cluster.
+let topology: RunningRedisCluster;
+let nodes: string[];
+let unique = 0;
+
+beforeAll(async () => {
+  topology = await startRedisCluster();
+  nodes = topology.nodes.map(({ host, port }) => `${host}:${String(port)}`);
+});
+
+afterAll(async () => {
+  await topology.stop();
+});
+
+/** A stream on `topics` of `hub`, read back as events. */
+function collect(hub: Hub, topics: string[], lastEventId?: string) {
+  const sink = new TextSink();
+  const stream = hub.subscribe(sink, { topics, lastEventId: parseLastEventId(lastEventId) });
+  const events = (): { id: string; data: string }[] =>
+    sink.text
+      .split('\n\n')
+      .filter((frame) => frame.includes('data: '))
+      .map((frame) => ({
+        id: /^id: (.*)$/m.exec(frame)?.[1] ?? '',
+        data: /^data: (.*)$/m.exec(frame)?.[1] ?? '',
+      }));
+  return {
+    ready: stream.ready,
+    events,
+    data: () => events().map((event) => event.data),
+    waitFor: (count: number) => until(() => events().length >= count, `${String(count)} events`),
+    close: () => void stream.close('client'),
+  };
+}
+
+async function twoHubs(): Promise<{ hubs: Hub[]; close: () => Promise<void> }> {
+  const prefix = `cb${String(++unique)}:`;
+  const backends: RedisClusterBackend[] = [];
+  const hubs: Hub[] = [];
+  for (let i = 0; i < 2; i++) {
+    const backend = createRedisBackend({ cluster: { nodes }, prefix });
+    backends.push(backend);
+    hubs.push(createHub({ store: backend.store, bus: backend.bus, heartbeatMs: 0, retry: 100 }));
+    await backend.ready;
+  }
+  return {
+    hubs,
+    close: async () => {
+      for (const hub of hubs) await hub.close();
+      for (const backend of backends) await backend.close();
+    },
+  };
+}
+
+describe('createRedisBackend on a Redis Cluster', () => {
+  it('delivers across processes and resumes a stream on topics of three shards on the other one', async () => {
+    const { hubs, close } = await twoHubs();
+    try {
+      const topics = ['alpha', 'beta', 'gamma'];
+      const owners = new Set(
+        await Promise.all(topics.map((topic) => topology.primaryFor(`cb${String(unique)}:{${topic}}:m`))),
+      );
+      const first = collect(hubs[0]!, topics);
+      await first.ready;
+      const published: string[] = [];
+      for (let i = 0; i < 9; i++) {
+        const topic = topics[i % 3]!;
+        await hubs[1]!.publish(topic, { data: `${topic} ${String(i)}` });
+        published.push(`${topic} ${String(i)}`);
+      }
+      await first.waitFor(9);
+      expect(first.data()).toEqual(published);
+      // Each id carries a position per topic (a group each, on up to three shards).
+      const cursor = first.events()[4]!.id;
+      expect(decodeGroupCursor(cursor, topics)?.size).toBe(3);
+      first.close();
+      for (let i = 9; i < 12; i++) await hubs[0]!.publish(topics[i % 3]!, { data: `late ${String(i)}` });
+      const resumed = collect(hubs[1]!, topics, cursor);
+      await resumed.waitFor(7);
+      expect(resumed.data()).toEqual([...published.slice(5), 'late 9', 'late 10', 'late 11']);
+      resumed.close();
+      expect(owners.size).toBeGreaterThan(1);
+    } finally {
+      await close();
+    }
+  });
+
+  it('refuses options it cannot honour on a cluster, when the backend is made', () => {
+    const cluster = { nodes };
+    expect(() => createRedisBackend({ cluster, replicaAcks: { replicas: 1, timeoutMs: 100 } } as never)).toThrow(
+      /replicaAcks.*not supported on a Redis Cluster/,
+    );
+    expect(() => createRedisBackend({ cluster, url: 'redis://127.0.0.1:1' } as never)).toThrow(/exactly one of/);
+    expect(() => createRedisBackend({ cluster: { nodes: [] } })).toThrow(/cluster\.nodes/);
+    expect(() => createRedisBackend({ cluster: { nodes: ['no-port'] } })).toThrow(/not a node address/);
+    expect(() => createRedisBackend({ cluster, group: 'x' as never })).toThrow(/`group` must be a function/);
+    expect(() => createRedisBackend({ cluster, prefix: 'a{b}:' })).toThrow(/prefix/);
+    expect(() => createRedisBackend({ url: 'redis://127.0.0.1:1', group: () => 'g' } as never)).toThrow(
+      /`group` orders topics on a Redis Cluster/,
+    );
+    expect(() => createRedisReplayStore({ cluster } as never)).toThrow(/createRedisBackend\(\{ cluster \}\)/);
+    expect(() => createRedisBus({ cluster } as never)).toThrow(/createRedisBackend\(\{ cluster \}\)/);
+  });
+
+  it('refuses a publish with a group the group function cannot give, and names the option', async () => {
+    const backend = createRedisBackend({ cluster: { nodes }, prefix: `bad${String(++unique)}:`, group: () => '{x}' });
+    const hub = createHub({ store: backend.store, bus: backend.bus, heartbeatMs: 0 });
+    try {
+      await backend.ready;
+      await expect(hub.publish('t', { data: 'x' })).rejects.toThrow(/`group` option/);
+    } finally {
+      await hub.close();
+      await backend.close();
+    }
+  });
+});
