@@ -21,6 +21,8 @@ export interface ClusterRow {
   inFlight: number;
   p50Ms: number;
   perSecond: number;
+  /** CPU the Redis primaries spent per publish, summed over them, µs. */
+  redisCpuUs: number;
 }
 
 /** Memory one node of the cluster spends on retained history. */
@@ -47,6 +49,12 @@ async function measure(publish: (n: number) => Promise<unknown>, count: number, 
   return { inFlight, p50Ms: latencies[Math.floor(latencies.length / 2)] ?? 0, perSecond: count / seconds };
 }
 
+/** CPU seconds a Redis process has used, user and system. */
+async function usedCpu(port: number): Promise<number> {
+  const info = parseInfo(await redisCall(port, ['INFO', 'cpu']));
+  return Number(info.get('used_cpu_user') ?? 0) + Number(info.get('used_cpu_sys') ?? 0);
+}
+
 async function usedMemory(port: number): Promise<number> {
   return Number(parseInfo(await redisCall(port, ['INFO', 'memory'])).get('used_memory') ?? 0);
 }
@@ -60,23 +68,34 @@ export async function runRedisClusterBench(): Promise<{ rows: ClusterRow[]; memo
   const rows: ClusterRow[] = [];
   try {
     const nodes = topology.nodes.map(({ host, port }) => `${host}:${String(port)}`);
+    const primaries = (await topology.shards()).map((shard) => shard.primary);
     const modes: {
       mode: string;
       options: RedisPackage.RedisBackendOptions | RedisPackage.RedisClusterBackendOptions;
+      ports: number[];
     }[] = [
-      { mode: 'one Redis', options: { url: single.url } },
-      { mode: 'cluster, one group (one shard)', options: { cluster: { nodes }, group: () => 'all' } },
-      { mode: 'cluster, a group per topic (3 shards)', options: { cluster: { nodes } } },
+      { mode: 'one Redis', options: { url: single.url }, ports: [single.port] },
+      { mode: 'cluster, one group (one shard)', options: { cluster: { nodes }, group: () => 'all' }, ports: primaries },
+      { mode: 'cluster, a group per topic (3 shards)', options: { cluster: { nodes } }, ports: primaries },
     ];
-    for (const [i, { mode, options }] of modes.entries()) {
+    const cpuOf = async (ports: readonly number[]): Promise<number> =>
+      (await Promise.all(ports.map(usedCpu))).reduce((sum, cpu) => sum + cpu, 0);
+    for (const [i, { mode, options, ports }] of modes.entries()) {
       const backend = redis.createRedisBackend({ ...options, prefix: `bench${String(i)}:` });
       const hub = core.createHub({ store: backend.store, bus: backend.bus, heartbeatMs: 0 });
       await backend.ready;
       try {
         const publish = (n: number): Promise<unknown> => hub.publish(`t${String(n % TOPICS)}`, BODY);
         await measure(publish, 600, 4); // warm-up: script load, JIT, connections to every shard
-        rows.push({ mode, ...(await measure(publish, PUBLISHES / 4, 1)) });
-        rows.push({ mode, ...(await measure(publish, PUBLISHES, 16)) });
+        for (const [count, inFlight] of [
+          [PUBLISHES / 4, 1],
+          [PUBLISHES, 16],
+        ] as const) {
+          const cpuBefore = await cpuOf(ports);
+          const row = await measure(publish, count, inFlight);
+          const redisCpuUs = (((await cpuOf(ports)) - cpuBefore) * 1e6) / count;
+          rows.push({ mode, ...row, redisCpuUs });
+        }
       } finally {
         await hub.close();
         await backend.close();
@@ -108,14 +127,21 @@ export async function runRedisClusterBench(): Promise<{ rows: ClusterRow[]; memo
 export function printRedisCluster(result: { rows: readonly ClusterRow[]; memory: ClusterMemory }): void {
   console.log(
     markdownTable(
-      ['backend', 'in flight', 'p50 ms', 'publishes/s'],
-      result.rows.map((row) => [row.mode, String(row.inFlight), row.p50Ms.toFixed(3), formatOps(row.perSecond)]),
-      [false, true, true, true],
+      ['backend', 'in flight', 'p50 ms', 'publishes/s', 'Redis CPU µs / publish'],
+      result.rows.map((row) => [
+        row.mode,
+        String(row.inFlight),
+        row.p50Ms.toFixed(3),
+        formatOps(row.perSecond),
+        row.redisCpuUs.toFixed(1),
+      ]),
+      [false, true, true, true, true],
     ),
   );
   console.log(
     `\nhub.publish of a ~200 B event over ${String(TOPICS)} topics, ${String(cpus().length)} cores shared with ` +
-      'every Redis process and the publisher. Cluster: 3 primaries + 3 replicas on loopback.' +
+      'every Redis process and the publisher. Cluster: 3 primaries + 3 replicas on loopback. Redis CPU: ' +
+      'INFO cpu of the primaries (all three for the cluster), summed, per publish.' +
       `\nRedis memory on one cluster primary: ${result.memory.perEventBytes.toFixed(0)} B per retained event ` +
       `(200 B body), ${result.memory.perTopicBytes.toFixed(0)} B per topic with one event (stream, tombstone, hash).`,
   );
