@@ -235,6 +235,26 @@ describe('a grouped stream rebuilt from the whole history after a reset', () => 
     expect(hub.stats()).toMatchObject({ replayMisses: 1, replayed: 2 });
   });
 
+  it('sends nothing twice from the groups that kept their data when only one group lost its own', async () => {
+    const store = new GroupedMemoryStore();
+    const hub = hubFor({ store, bus: new GroupedBus() });
+    const first = new TestSink();
+    const stream = hub.subscribe(first, { topics: TOPICS });
+    await stream.ready;
+    for (const data of ['a-1', 'b-1']) await hub.publish(data.slice(0, 1), { data });
+    const cursor = eventsOf(first.text)[1]!.id!;
+    void stream.close('client');
+    store.lose(['a']);
+    for (const data of ['a-2', 'b-2']) await hub.publish(data.slice(0, 1), { data });
+
+    const sink = new TestSink();
+    const resumed = hub.subscribe(sink, { topics: TOPICS, lastEventId: parseLastEventId(cursor) });
+    await resumed.ready;
+    await hub.publish('c', { data: 'c-3' });
+    const events = eventsOf(sink.text);
+    expect(events.map((event) => event.event ?? event.data)).toEqual([RESET_EVENT, 'a-2', 'b-2', 'c-3']);
+  });
+
   it('replays the whole run of completed topics after ssekit-reset, then ends', async () => {
     const store = new GroupedMemoryStore();
     const hub = hubFor({ store, bus: new GroupedBus() });

@@ -124,15 +124,18 @@ export class GroupedStream {
         await this.#stream.writePaced([utf8Encode(formatEvent({ event: RESET_EVENT, data }))]);
         if (isClosed(this.#stream)) return;
         // As Resumption: completed topics, or a cursor older than all the store holds, rebuild
-        // from the whole history (from 0); otherwise the stream starts at the heads.
+        // from the whole history; otherwise the stream starts at the heads. A rebuild keeps the
+        // cursor's positions: a group that lost its data holds only events after them (that is
+        // what `predates` says), and a group that kept its data sends nothing twice.
         const rebuild = !result.ok && result.predates === true && plan.historyAfterReset !== true;
+        const kept = rebuild ? positions : undefined;
         const whole = (plan.historyAfterReset === true && !over) || rebuild;
         const history = whole ? await store.since(this.#stream.topics, undefined) : NOTHING;
         const usable =
           whole &&
           history.ok &&
           !(rebuild && tooLarge(history.events, plan.maxEvents ?? Infinity, plan.maxBytes ?? Infinity));
-        positions = usable ? zeros(groups) : await heads(store, groups);
+        positions = usable ? (kept ?? zeros(groups)) : await heads(store, groups);
         result = usable ? history : NOTHING;
         if (isClosed(this.#stream)) return;
       }

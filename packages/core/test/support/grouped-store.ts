@@ -34,7 +34,7 @@ export class GroupedMemoryStore implements ReplayStore {
   /** When set, `heads` waits for it before it reads (a slow round trip at a stream's start). */
   holdHeads: Gate | undefined;
   /** Seqs at or below it were lost with the store's data (see {@link GroupedMemoryStore.lose}). */
-  #lostUpTo = 0;
+  readonly #lostUpTo = new Map<string, number>();
   /** Calls to `ordering.heads`. */
   headsCalls = 0;
   /** Calls to `since`, for tests that check what the hub asked. */
@@ -96,7 +96,9 @@ export class GroupedMemoryStore implements ReplayStore {
       const group = this.#group(name);
       const position = positions.get(name) ?? 0;
       if (position > group.last) return { ok: false, reason: 'unknown' };
-      if (position > 0 && position <= this.#lostUpTo) return { ok: false, reason: 'unknown', predates: true };
+      if (position > 0 && position <= (this.#lostUpTo.get(name) ?? 0)) {
+        return { ok: false, reason: 'unknown', predates: true };
+      }
       const mine: StoredEvent[] = [];
       for (const topic of topics) {
         if (this.#groupOf(topic) !== name) continue;
@@ -115,13 +117,14 @@ export class GroupedMemoryStore implements ReplayStore {
   /**
    * Loses every event, as a Redis that restarts empty: counters go on from where they were (the
    * hybrid clock of a real store), and a cursor from before is `unknown` and `predates` what the
-   * store holds now.
+   * store holds now. With `only`, just those groups lose theirs (one shard of a cluster).
    */
-  lose(): void {
-    for (const group of this.#groups.values()) {
+  lose(only?: readonly string[]): void {
+    for (const [name, group] of this.#groups) {
+      if (only !== undefined && !only.includes(name)) continue;
       group.logs.clear();
       group.given.clear();
-      this.#lostUpTo = Math.max(this.#lostUpTo, group.last);
+      this.#lostUpTo.set(name, group.last);
     }
   }
 
