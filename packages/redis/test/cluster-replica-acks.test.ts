@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SsekitError, createHub } from '@ssekit/core';
 import type { Hub } from '@ssekit/core';
-import { startRedisCluster } from '@ssekit/testkit';
+import { redisCall, startRedisCluster } from '@ssekit/testkit';
 import type { ClusterShard, RunningRedisCluster } from '@ssekit/testkit';
 import { createRedisBackend } from '../src/index.js';
 import type { RedisClusterBackend } from '../src/index.js';
@@ -33,7 +33,7 @@ interface Setup {
   readonly topics: string[];
 }
 
-async function withHub(run: (setup: Setup) => Promise<void>): Promise<void> {
+async function withHub(run: (setup: Setup) => Promise<void>, commandTimeoutMs?: number): Promise<void> {
   const prefix = `cra${String(++unique)}:`;
   const topics: string[] = [];
   for (const shard of shards) {
@@ -46,7 +46,12 @@ async function withHub(run: (setup: Setup) => Promise<void>): Promise<void> {
       }
     }
   }
-  const backend = createRedisBackend({ cluster: { nodes }, prefix, replicaAcks: { replicas: 1, timeoutMs: 300 } });
+  const backend = createRedisBackend({
+    cluster: { nodes },
+    prefix,
+    commandTimeoutMs,
+    replicaAcks: { replicas: 1, timeoutMs: 300 },
+  });
   const hub = createHub({ store: backend.store, bus: backend.bus, heartbeatMs: 0, retry: 100 });
   try {
     await backend.ready;
@@ -65,6 +70,18 @@ async function outcome(promise: Promise<unknown>): Promise<{ ok: true } | { ok: 
   } catch (err) {
     expect(err).toBeInstanceOf(SsekitError);
     return { ok: false, error: err as SsekitError };
+  }
+}
+
+/** The entry ids of `stream` as the node on `port` holds them (a replica included). */
+async function entries(port: number, stream: string): Promise<string[]> {
+  const node = new Redis({ host: '127.0.0.1', port, lazyConnect: true });
+  try {
+    await node.connect();
+    await node.call('READONLY');
+    return (await node.xrange(stream, '-', '+')).map(([entryId]) => entryId);
+  } finally {
+    node.disconnect();
   }
 }
 
@@ -95,15 +112,8 @@ describe('replicaAcks on a Redis Cluster', () => {
       expect(published).toHaveLength(30);
       // Read each shard's replica right after the publishes resolved, with no waiting.
       for (const [index, shard] of shards.entries()) {
-        const replica = new Redis({ host: '127.0.0.1', port: shard.replicas[0]!, lazyConnect: true });
-        try {
-          await replica.connect();
-          await replica.call('READONLY');
-          const entries = await replica.xrange(`${prefix}{${topics[index]!}}:s:${topics[index]!}`, '-', '+');
-          expect(entries).toHaveLength(10);
-        } finally {
-          replica.disconnect();
-        }
+        const topic = topics[index]!;
+        expect(await entries(shard.replicas[0]!, `${prefix}{${topic}}:s:${topic}`)).toHaveLength(10);
       }
       await until(() => (sink.text.match(/^data: /gm) ?? []).length >= 30, '30 events delivered');
       for (let i = 0; i < 30; i++) expect(sink.text).toContain(`data: ${topics[i % topics.length]!} ${String(i)}\n`);
@@ -154,6 +164,83 @@ describe('replicaAcks on a Redis Cluster', () => {
         after = await bounded(outcome(hub.publish(stalled, { data: 'after' })), 'a publish after SIGCONT');
       }
       expect(after).toEqual({ ok: true });
+    });
+  });
+
+  it('rejects an append its primary does not answer in time, saying it may have been stored', async () => {
+    await withHub(async ({ prefix, backend, topics }) => {
+      const topic = topics[2]!;
+      const primary = shards[2]!.primary;
+      const stream = `${prefix}{${topic}}:s:${topic}`;
+      await backend.store.append({ topic, body: 'data: before\n\n' });
+      // Writes wait on the primary (the cluster bus goes on, so no failover): no answer in time.
+      await redisCall(primary, ['CLIENT', 'PAUSE', '1500', 'WRITE']);
+      const result = await bounded(
+        outcome(Promise.resolve(backend.store.append({ topic, body: 'data: x\n\n' }))),
+        'the append',
+      );
+      expect(result.ok).toBe(false);
+      const error = (result as { error: SsekitError }).error;
+      expect(error.code).toBe('unavailable');
+      expect(error.message).toMatch(/did not answer in time .*the event may or may not have been stored/);
+      // Here it was: the script ran once the pause ended.
+      let held: string[] = [];
+      await until(
+        () => held.length === 2,
+        'the paused append to run',
+        5000,
+        async () => {
+          held = await entries(primary, stream);
+        },
+      );
+      let after: Awaited<ReturnType<typeof outcome>> | undefined;
+      for (let attempt = 0; attempt < 40 && after?.ok !== true; attempt++) {
+        after = await bounded(
+          outcome(Promise.resolve(backend.store.append({ topic, body: 'data: y\n\n' }))),
+          'an append',
+        );
+      }
+      expect(after).toEqual({ ok: true });
+    }, 600);
+  });
+
+  // Last: it changes which node is the primary of a shard.
+  it('follows a failover of a shard: appends go to the new primary and wait for its replica', async () => {
+    await withHub(async ({ prefix, backend, topics }) => {
+      const topic = topics[1]!;
+      const [before, after] = [shards[1]!.primary, shards[1]!.replicas[0]!];
+      const stream = `${prefix}{${topic}}:s:${topic}`;
+      await backend.store.append({ topic, body: 'data: before\n\n' });
+      // A graceful failover: both nodes stay up, the old primary becomes a replica of the new one
+      // and answers MOVED to a client whose slot map is stale.
+      await redisCall(after, ['CLUSTER', 'FAILOVER']);
+      let owner = before;
+      await until(
+        () => owner === after,
+        'the replica to take over',
+        10_000,
+        async () => {
+          owner = await topology.primaryFor(`${prefix}{${topic}}:m`);
+        },
+      );
+      await topology.healthy();
+      const failures: SsekitError[] = [];
+      let stored: { id: string } | undefined;
+      for (let attempt = 0; attempt < 40 && stored === undefined; attempt++) {
+        try {
+          stored = await bounded(
+            Promise.resolve(backend.store.append({ topic, body: 'data: after\n\n' })),
+            'an append',
+          );
+        } catch (err) {
+          expect(err).toBeInstanceOf(SsekitError);
+          failures.push(err as SsekitError);
+        }
+      }
+      expect(failures.map((error) => error.code).filter((code) => code !== 'unavailable')).toEqual([]);
+      expect(stored).toBeDefined();
+      // On the new primary, and (the WAIT said so) on its replica, the old primary.
+      for (const port of [after, before]) expect(await entries(port, stream)).toContain(`${stored!.id}-0`);
     });
   });
 
