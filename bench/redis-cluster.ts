@@ -1,7 +1,8 @@
 // Per-shard figures for the capacity model: hub.publish on one Redis and on a private Redis
 // Cluster (3 primaries, 3 replicas, loopback), with every topic in one ordering group (one shard
-// does all the work) and with a group per topic (spread over the three), one publish at a time
-// and 16 in flight; then Redis memory per retained event and per topic on one cluster node.
+// does all the work), with a group per topic (spread over the three), and a group per topic with
+// `replicaAcks` (WAIT 1 per shard, group-committed), one publish at a time and 16 in flight;
+// then Redis memory per retained event and per topic on one cluster node.
 // Bounded: fixed counts.
 import { cpus } from 'node:os';
 import type * as Core from '../packages/core/src/index.js';
@@ -77,6 +78,11 @@ export async function runRedisClusterBench(): Promise<{ rows: ClusterRow[]; memo
       { mode: 'one Redis', options: { url: single.url }, ports: [single.port] },
       { mode: 'cluster, one group (one shard)', options: { cluster: { nodes }, group: () => 'all' }, ports: primaries },
       { mode: 'cluster, a group per topic (3 shards)', options: { cluster: { nodes } }, ports: primaries },
+      {
+        mode: 'cluster, replicaAcks 1',
+        options: { cluster: { nodes }, replicaAcks: { replicas: 1, timeoutMs: 500 } },
+        ports: primaries,
+      },
     ];
     const cpuOf = async (ports: readonly number[]): Promise<number> =>
       (await Promise.all(ports.map(usedCpu))).reduce((sum, cpu) => sum + cpu, 0);

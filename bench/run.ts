@@ -176,7 +176,8 @@ const SCENARIOS: readonly Scenario[] = [
   {
     name: 'redis-cluster',
     description:
-      'publish latency and throughput on one Redis and on a private Redis Cluster (one shard busy, three shards busy), ' +
+      'publish latency and throughput on one Redis and on a private Redis Cluster (one shard busy, three shards busy, ' +
+      'three shards with replicaAcks 1), ' +
       'and Redis memory per retained event and per topic (env: BENCH_CLUSTER_PUBLISHES, default 8000)',
     run: async () => {
       printRedisCluster(await runRedisClusterBench());

@@ -39,17 +39,19 @@ export interface RedisBackendOptions extends RedisConnectionOptions {
   topicTtlMs?: number;
   /**
    * Publishes resolve only once that many replicas hold the event (`WAIT`); see
-   * `RedisReplayStoreOptions.replicaAcks` for the cost and what a rejection means.
+   * `RedisReplayStoreOptions.replicaAcks` for the cost and what a rejection means. On a Redis
+   * Cluster the append and its `WAIT` go to the primary owning the topic's group, on the cluster
+   * client's own connection to that node, and count that shard's replicas: a shard whose
+   * replicas lag fails only its own topics' publishes, and while a `WAIT` waits, that node's
+   * connection serves nothing else (replays of its topics included). A publish whose connection
+   * to the primary is lost or times out rejects too; its event may or may not be stored.
    * @default off
    */
   replicaAcks?: ReplicaAcksOptions;
 }
 
 /** Options of {@link createRedisBackend} on a Redis Cluster. */
-export interface RedisClusterBackendOptions extends Omit<
-  RedisBackendOptions,
-  'url' | 'client' | 'sentinel' | 'replicaAcks'
-> {
+export interface RedisClusterBackendOptions extends Omit<RedisBackendOptions, 'url' | 'client' | 'sentinel'> {
   /**
    * A Redis Cluster instead of one Redis: `{ nodes: ['host:port', ...], redisOptions? }`. Each
    * topic's history, clock and sharded Pub/Sub channel live in the hash slot of its ordering

@@ -1,5 +1,5 @@
 import { SsekitError } from '@ssekit/core';
-import type { Connection } from './connection.js';
+import type { Redis } from 'ioredis';
 
 /**
  * How many replicas must have an appended event before its publish resolves; see
@@ -13,6 +13,17 @@ export interface ReplicaAcksOptions {
 }
 
 /**
+ * What {@link ReplicaAcks} needs of a connection: the client whose writes `WAIT` counts (its
+ * `close` tells that older writes can no longer be confirmed), and a way to run a command on it
+ * that fails as `SsekitError('unavailable')`. `Connection` is one; a cluster node is another.
+ * @internal
+ */
+export interface AcksConnection {
+  readonly client: Redis;
+  run<T>(command: (client: Redis) => Promise<T>): Promise<T>;
+}
+
+/**
  * Waits for replicas after appends, a group commit: `WAIT` counts every write made before it on
  * its connection, so the appends whose scripts came back in the same turn of the event loop share
  * one `WAIT`, sent on the same command connection right after them. A `WAIT` blocks that
@@ -22,7 +33,7 @@ export interface ReplicaAcksOptions {
 export class ReplicaAcks {
   readonly #replicas: number;
   readonly #timeoutMs: number;
-  readonly #connection: Connection;
+  readonly #connection: AcksConnection;
   /** Counts the connection's closes: a `WAIT` on a newer connection says nothing of older writes. */
   #generation = 0;
   /** The next `WAIT`, not sent yet; settles with the generation it was answered on. */
@@ -31,7 +42,7 @@ export class ReplicaAcks {
     this.#generation++;
   };
 
-  constructor(options: ReplicaAcksOptions, connection: Connection) {
+  constructor(options: ReplicaAcksOptions, connection: AcksConnection) {
     this.#replicas = options.replicas;
     this.#timeoutMs = options.timeoutMs;
     this.#connection = connection;

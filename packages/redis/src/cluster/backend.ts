@@ -14,17 +14,11 @@ import { RedisClusterReplayStore } from './store.js';
 export function createClusterBackend(options: RedisClusterBackendOptions): RedisClusterBackend {
   checkStoreOptions(options);
   const { cluster } = options;
-  const others = options as { url?: unknown; client?: unknown; sentinel?: unknown; replicaAcks?: unknown };
+  const others = options as { url?: unknown; client?: unknown; sentinel?: unknown };
   if (others.url !== undefined || others.client !== undefined || others.sentinel !== undefined) {
     throw new SsekitError(
       'invalid_option',
       'ssekit: createRedisBackend needs exactly one of `client`, `url`, `sentinel` and `cluster`.',
-    );
-  }
-  if (others.replicaAcks !== undefined) {
-    throw new SsekitError(
-      'invalid_option',
-      'ssekit: `replicaAcks` is not supported on a Redis Cluster yet (WAIT must follow the append on the slot owner’s own connection); leave it out, or use one Redis or Sentinel.',
     );
   }
   if (typeof cluster !== 'object' || (cluster as unknown) === null) {
@@ -60,6 +54,7 @@ export function createClusterBackend(options: RedisClusterBackendOptions): Redis
       size: options.size ?? 1000,
       pageSize: options.pageSize ?? 200,
       topicTtlMs: options.topicTtlMs,
+      replicaAcks: options.replicaAcks,
     },
     connection,
   );
@@ -74,6 +69,7 @@ export function createClusterBackend(options: RedisClusterBackendOptions): Redis
     close: () => {
       closing ??= (async () => {
         await bus.close();
+        store.close();
         await connection.close();
       })();
       return closing;

@@ -95,6 +95,11 @@ export class ClusterConnection {
     this.client.on('error', (error: Error) => this.onError(error));
   }
 
+  /** True once {@link ClusterConnection.close} was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   /** True while the client knows the cluster's slots and can send commands. */
   get ready(): boolean {
     return this.client.status === 'ready';

@@ -4,8 +4,11 @@ import { groupedEnvelopeAround } from '../envelope-codec.js';
 import { APPEND, SINCE } from '../scripts.js';
 import { COMPLETED_TTL_MS, seqOf, toStored } from '../stored-entry.js';
 import type { RawEntry } from '../stored-entry.js';
+import type { ReplicaAcksOptions } from '../replica-acks.js';
 import type { ClusterConnection } from './connection.js';
 import type { ClusterLayout } from './layout.js';
+import { ClusterReplicaAcks } from './replica-acks.js';
+import { slotOf } from './slot.js';
 
 /** What the store needs of the bus it publishes through. @internal */
 export interface ClusterBusLink {
@@ -20,6 +23,8 @@ export interface ClusterStoreOptions {
   readonly size: number;
   readonly pageSize: number;
   readonly topicTtlMs: number | undefined;
+  /** Wait for replicas after each append (checked by the backend). */
+  readonly replicaAcks?: ReplicaAcksOptions | undefined;
 }
 
 /** One group's share of a `since`: its topics and where the client is in it. */
@@ -44,10 +49,13 @@ export class RedisClusterReplayStore implements ReplayStore {
   readonly ordering: StoreOrdering;
   readonly #connection: ClusterConnection;
   readonly #options: ClusterStoreOptions;
+  readonly #acks: ClusterReplicaAcks | undefined;
 
   constructor(options: ClusterStoreOptions, connection: ClusterConnection) {
     this.#options = options;
     this.#connection = connection;
+    this.#acks =
+      options.replicaAcks === undefined ? undefined : new ClusterReplicaAcks(options.replicaAcks, connection);
     const layout = options.layout;
     this.ordering = {
       groupOf: (topic) => layout.groupOf(topic),
@@ -96,12 +104,27 @@ export class RedisClusterReplayStore implements ReplayStore {
       envelope.middle,
     ];
     const keys = [layout.meta(group), ...layout.topicKeys(topic, group)];
-    const seq = Number(await this.#connection.run((client) => APPEND.run(client, keys, args)));
+    let seq: number;
+    let confirm: (() => Promise<void>) | undefined;
+    if (this.#acks === undefined) {
+      seq = Number(await this.#connection.run((client) => APPEND.run(client, keys, args)));
+    } else {
+      const written = await this.#acks.write(slotOf(keys[0] as string), (node) => APPEND.run(node, keys, args));
+      seq = Number(written.reply);
+      confirm = written.confirm;
+    }
     if (seq === -1) {
       throw new SsekitError('completed', `ssekit: topic ${JSON.stringify(topic)} completed; it takes no more events.`);
     }
+    // A completed topic took no write, so only a stored event waits for replicas.
+    await confirm?.();
     const stored = { topic, id: id ?? String(seq), body, seq };
     return final ? { ...stored, final: true } : stored;
+  }
+
+  /** Stops following the cluster's node connections (`replicaAcks`). */
+  close(): void {
+    this.#acks?.close();
   }
 
   /** {@inheritDoc @ssekit/core#ReplayStore.since} */
