@@ -149,30 +149,33 @@ class ChannelEnd implements Bus {
 }
 
 describe('a new grouped stream on a bus that delivers only watched topics', () => {
-  it('reads the heads once the bus confirmed every topic, so nothing after them is missed', async () => {
+  it('starts at the heads read as it opens: what is published after, its topics confirmed or not yet, comes once', async () => {
     const store = new GroupedMemoryStore();
     const channels = new Channels();
     const publisher = hubFor({ store, bus: new ChannelEnd(channels) });
     const end = new ChannelEnd(channels);
     const hub = hubFor({ store, bus: end });
+    await publisher.publish('a', { data: 'a-before' });
     const sink = new TestSink();
     const stream = hub.subscribe(sink, { topics: TOPICS });
-    // Not delivered to the hub: its subscription is not confirmed yet.
+    // The heads are read at once, before any subscription is confirmed.
+    expect(store.headsCalls).toBe(1);
+    // Not delivered to the hub (its subscription is not confirmed yet), but after the start: read
+    // from the store once the bus listens.
     await publisher.publish('a', { data: 'a-unconfirmed' });
     end.confirm('a');
     end.confirm('b');
     await settle();
-    // Delivered (b is confirmed) but before the start: held, then dropped by the rule.
-    await publisher.publish('b', { data: 'b-before-start' });
-    expect(store.headsCalls).toBe(0);
+    // Delivered (b is confirmed) while the stream waits for c: held, and written once.
+    await publisher.publish('b', { data: 'b-held' });
     end.confirm('c');
     await stream.ready;
     expect(store.headsCalls).toBe(1);
     for (const data of ['a-1', 'c-2', 'b-3']) await publisher.publish(data.slice(0, 1), { data });
-    expect(dataOf(sink)).toEqual(['a-1', 'c-2', 'b-3']);
+    expect(dataOf(sink)).toEqual(['a-unconfirmed', 'b-held', 'a-1', 'c-2', 'b-3']);
     expect(decodeGroupCursor(eventsOf(sink.text).at(-1)!.id!, TOPICS)).toEqual(
       new Map([
-        ['a', 2],
+        ['a', 3],
         ['b', 2],
         ['c', 1],
       ]),

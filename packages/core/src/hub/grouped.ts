@@ -100,8 +100,16 @@ export class GroupedStream {
     const { groups } = this.#grouping;
     let result: ReplayResult;
     let positions: Map<string, number> | undefined;
+    // A new stream starts at the heads as the stream opens, read before its subscriptions can
+    // deliver anything: what is published after them arrives live, or (before the bus confirmed
+    // a topic) is read from the store below. Heads read later would pass over events already on
+    // their way, published after the client saw the stream open.
+    const fresh = lastEventId === undefined && plan.fromStart !== true && plan.replay === undefined;
+    const opening = fresh ? heads(store, groups) : undefined;
+    // Awaited below; a stream that ends first must not leave it rejected and unhandled.
+    opening?.catch(() => undefined);
     try {
-      // Heads and history are read only once live delivery is sure: later events are held.
+      // History is read only once live delivery is sure: later events are held.
       if (plan.watched !== undefined) await plan.watched;
       if (isClosed(this.#stream)) return;
       if (lastEventId !== undefined) {
@@ -112,8 +120,8 @@ export class GroupedStream {
         positions = zeros(groups);
         result = plan.replay ?? (await store.since(this.#stream.topics, undefined));
       } else {
-        positions = await heads(store, groups);
-        result = NOTHING;
+        positions = (await opening) ?? (await heads(store, groups));
+        result = await store.since(this.#stream.topics, encodeGroupCursor(positions));
       }
       if (isClosed(this.#stream)) return;
       const over = result.ok && tooLarge(result.events, plan.maxEvents ?? Infinity, plan.maxBytes ?? Infinity);
