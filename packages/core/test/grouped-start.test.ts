@@ -183,6 +183,35 @@ describe('a new grouped stream on a bus that delivers only watched topics', () =
   });
 });
 
+describe('a new stream on one ordering group, on a bus that delivers only watched topics', () => {
+  it('starts at its head as it opens, and reads what came before its topic was confirmed from the store', async () => {
+    const store = new GroupedMemoryStore();
+    const channels = new Channels();
+    const publisher = hubFor({ store, bus: new ChannelEnd(channels) });
+    const end = new ChannelEnd(channels);
+    const hub = hubFor({ store, bus: end });
+    await publisher.publish('a', { data: 'a-before' });
+    const onA = new TestSink();
+    const onB = new TestSink();
+    const streams = [hub.subscribe(onA, { topics: ['a'] }), hub.subscribe(onB, { topics: ['b'] })];
+    // Read at once (b has no event yet: its stream starts from everything b will hold).
+    expect(store.headsCalls).toBe(2);
+    const early = [
+      await publisher.publish('a', { data: 'a-unconfirmed' }),
+      await publisher.publish('b', { data: 'b-unconfirmed' }),
+    ];
+    end.confirm('a');
+    end.confirm('b');
+    await Promise.all(streams.map((stream) => stream.ready));
+    const late = [await publisher.publish('a', { data: 'a-live' }), await publisher.publish('b', { data: 'b-live' })];
+    expect(dataOf(onA)).toEqual(['a-unconfirmed', 'a-live']);
+    expect(dataOf(onB)).toEqual(['b-unconfirmed', 'b-live']);
+    // The events' own ids, as for any stream on one group.
+    expect(eventsOf(onA.text).map((event) => event.id)).toEqual([early[0]!.id, late[0]!.id]);
+    expect(eventsOf(onB.text).map((event) => event.id)).toEqual([early[1]!.id, late[1]!.id]);
+  });
+});
+
 /** A store that breaks the ordering contract: its events carry no `seq`. */
 class SeqlessStore extends GroupedMemoryStore {
   override append(event: NewEvent): StoredEvent {

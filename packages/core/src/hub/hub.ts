@@ -185,9 +185,10 @@ class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamOwner {
       stream.expiresAtTick = this.ticker.value + Math.max(1, Math.round(lifetime / this.ticker.tickMs));
     }
     const budget = this.#streamOptions.maxBufferedBytes ?? 1024 * 1024;
+    // On a store ordered per group every stream resumes, a new one from its group's head.
     const resumption = grouping
       ? new GroupedStream(stream, grouping, budget, this.#resumeReport)
-      : replaying
+      : replaying || this.#store.ordering !== undefined
         ? new Resumption(stream, budget, this.#resumeReport)
         : undefined;
     this.#hooks.run('connect', stream);

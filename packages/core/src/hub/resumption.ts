@@ -2,6 +2,7 @@ import { concatBytes, utf8Encode } from '../wire/bytes.js';
 import { formatEvent } from '../wire/encoder.js';
 import { eventFrame } from '../wire/frames.js';
 import { RESET_EVENT } from '../wire/reserved.js';
+import type { StoreOrdering } from '../store/ordering.js';
 import type { ReplayMissReason, ReplayResult, ReplayStore, StoredEvent } from '../store/replay-store.js';
 import type { Subscription } from './subscription.js';
 
@@ -107,15 +108,25 @@ export class Resumption {
       maxEvents?: number;
       maxBytes?: number;
       watched?: Promise<void>;
+      fromStart?: boolean;
     } = {},
   ): Promise<void> {
     let result = plan.replay;
+    // On a store ordered per group (Redis Cluster), a new stream starts at its group's head as
+    // it opens: the bus may confirm its topic only later, and what is published meanwhile is
+    // read from the store.
+    const opening =
+      result === undefined && lastEventId === undefined && plan.fromStart !== true && store.ordering !== undefined
+        ? openingCursor(store.ordering, this.#stream.topics)
+        : undefined;
+    // Awaited below; a stream that ends first must not leave it rejected and unhandled.
+    opening?.catch(() => undefined);
     try {
       if (result === undefined) {
         // Read only once live delivery is sure: what is published meanwhile is held, not lost.
         if (plan.watched !== undefined) await plan.watched;
         if (isClosed(this.#stream)) return;
-        result = await store.since(this.#stream.topics, lastEventId);
+        result = await store.since(this.#stream.topics, opening === undefined ? lastEventId : await opening);
       }
       if (this.#stream.closed) return;
       if (result.ok && tooLarge(result.events, plan.maxEvents ?? Infinity, plan.maxBytes ?? Infinity)) {
@@ -219,6 +230,16 @@ export class Resumption {
     }
     return late;
   }
+}
+
+/**
+ * The resume point of a stream on one ordering group as it opens: its group's newest seq, or
+ * `undefined` (everything held) while the group has none.
+ */
+async function openingCursor(ordering: StoreOrdering, topics: readonly string[]): Promise<string | undefined> {
+  const group = ordering.groupOf(topics[0] ?? 'default');
+  const head = (await ordering.heads([group])).get(group) ?? 0;
+  return head > 0 ? String(head) : undefined;
 }
 
 /** Replayed frames joined into writes of up to 64 KiB, instead of one write per event. */
