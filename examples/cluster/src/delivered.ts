@@ -41,7 +41,7 @@ export class DeliveryCounter {
             handlers.envelope(envelope);
             this.#record(`${envelope.topic}\n${envelope.id}`, (this.hub?.stats().delivered ?? 0) - before);
           },
-          gap: () => handlers.gap?.(),
+          gap: (topics) => handlers.gap?.(topics),
         }),
       publish: (envelope) => inner.publish(envelope),
       close: () => inner.close?.(),

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_ID_LENGTH, RESET_EVENT, createHub, parseLastEventId } from '../src/index.js';
 import type { Hub, HubOptions, PublishResult } from '../src/index.js';
 import { RecordingStore, block, expectThrowsCode, gate } from './support/helpers.js';
+import { GroupedBus } from './support/grouped-bus.js';
 import { RETRY, TestSink, settle } from './support/test-sink.js';
 
 const hubs: { close(): Promise<void> }[] = [];
@@ -38,6 +39,30 @@ function wide(label: string): string {
 }
 
 describe('resume from Last-Event-ID', () => {
+  it('does not send again the resume point whose live copy reaches this process late', async () => {
+    const store = new RecordingStore();
+    const bus = new GroupedBus();
+    const a = hubFor({ store, bus });
+    const b = hubFor({ store, bus });
+    // The client saw `two` on another process; here its copy is still on its way.
+    await a.publish('t', { data: 'one' });
+    bus.hold('t', 1);
+    const two = await a.publish('t', { data: 'two' });
+    const reading = gate();
+    store.holdBefore = reading;
+    const sink = new TestSink();
+    const stream = b.subscribe(sink, { topics: ['t'], lastEventId: parseLastEventId(two.id) });
+    await settle();
+    // It arrives while the history is read.
+    bus.release('t', 1);
+    const three = await a.publish('t', { data: 'three' });
+    reading.open();
+    await stream.ready;
+    await settle();
+    expect(sink.text).toBe(RETRY + block(three.id, { data: 'three' }));
+    expect(b.stats()).toMatchObject({ queuedBytes: 0 });
+  });
+
   it('replays the missed events in order, then goes live with no gap and no duplicate', async () => {
     const hub = hubFor();
     const data = ['e1', 'e2', 'e3', 'e4', 'e5'];

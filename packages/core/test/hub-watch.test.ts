@@ -79,6 +79,25 @@ function setup(): { store: RecordingStore; a: Hub; b: Hub; busA: SelectiveBus; b
 }
 
 describe('a bus that carries only watched topics', () => {
+  it('ends only the streams on the topics a gap names, every stream for a gap that names none', async () => {
+    const { b, busB } = setup();
+    const sinks = { t: new TestSink(), u: new TestSink(), tv: new TestSink(), v: new TestSink() };
+    b.subscribe(sinks.t, { topics: ['t'] });
+    b.subscribe(sinks.u, { topics: ['u'] });
+    b.subscribe(sinks.tv, { topics: ['v', 't'] });
+    b.subscribe(sinks.v, { topics: ['v'] });
+    for (const topic of ['t', 'u', 'v']) busB.confirm(topic);
+    await settle();
+    busB.handlers?.gap?.(['t']);
+    await settle();
+    expect([sinks.t.ended, sinks.u.ended, sinks.tv.ended, sinks.v.ended]).toEqual([true, false, true, false]);
+    expect(b.stats().connections).toBe(2);
+    busB.handlers?.gap?.();
+    await settle();
+    expect([sinks.u.ended, sinks.v.ended]).toEqual([true, true]);
+    expect(b.stats().connections).toBe(0);
+  });
+
   it('is asked for a topic when its first stream opens and told when its last one ends', async () => {
     const { b, busB } = setup();
     const one = b.subscribe(new TestSink(), { topics: ['t', 'u'] });

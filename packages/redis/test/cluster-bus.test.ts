@@ -149,22 +149,25 @@ describe('RedisClusterBus', () => {
     await until(() => listener.received.length === 3, 'every topic again', 5000);
   });
 
-  it('tells the gap only once every lost subscription is back, delivering none before', () => {
-    const gaps: number[] = [];
-    const recovery = new Recovery(() => gaps.push(1));
-    const [x, y] = [new ShardWatch('x', 1), new ShardWatch('y', 2)];
-    for (const watch of [x, y]) recovery.subscribed(watch);
+  it('tells the gap only once every lost subscription is back, delivering none before, naming their topics', () => {
+    const gaps: (readonly string[])[] = [];
+    const recovery = new Recovery((topics) => gaps.push(topics));
+    const [x, y, z] = [new ShardWatch('x', 'cx', 1), new ShardWatch('y', 'cy', 2), new ShardWatch('z', 'cz', 3)];
+    for (const watch of [x, y, z]) recovery.subscribed(watch);
     for (const watch of [x, y]) recovery.lost(watch);
     recovery.subscribed(x);
     expect([x.state, y.state, gaps.length, recovery.settled]).toEqual(['back', 'lost', 0, false]);
     recovery.subscribed(y);
     expect([x.state, y.state, gaps.length, recovery.settled]).toEqual(['live', 'live', 1, true]);
+    // z kept its subscription: its streams are not told of a gap.
+    expect([...gaps[0]!].sort()).toEqual(['x', 'y']);
     // A lost topic that is unwatched no longer holds the others back.
     recovery.lost(x);
     recovery.lost(y);
     recovery.subscribed(x);
     recovery.forget(y);
     expect([x.state, gaps.length]).toEqual(['live', 2]);
+    expect(gaps[1]).toEqual(['x']);
   });
 
   it('refuses bad options at construction, naming the option', () => {
@@ -199,7 +202,9 @@ describe('RedisClusterBus', () => {
     const target = (await topology.shards()).find((shard) => shard.primary !== source)?.primary as number;
     const watcher = bus(layout);
     const publisher = bus(layout);
-    const listener = await listening(watcher, ['mv']);
+    // `stay` lives in another slot, which does not move: its streams need not resume.
+    expect(slotOf(layout.channelOf('stay'))).not.toBe(slotOf(channel));
+    const listener = await listening(watcher, ['mv', 'stay']);
     // Knows the slot map of before the move, and watches only after it.
     const stale = bus(layout, { subscribeTimeoutMs: 300 });
     const staleListener = await listening(stale, []);
@@ -208,6 +213,7 @@ describe('RedisClusterBus', () => {
 
     await moveSlot(topology, slotOf(channel), source, target);
     await until(() => listener.gaps === 1 && watcher.active, 'a gap, then listening again', 10_000);
+    expect(listener.gapTopics).toEqual([['mv']]);
     expect(await topology.primaryFor(channel)).toBe(target);
     // Its SSUBSCRIBE goes to the old owner, whose MOVED ioredis drops: it times out, and the
     // bus reads the slot map again.

@@ -122,8 +122,8 @@ class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamOwner {
       envelope: (envelope) => {
         this.#receive(envelope);
       },
-      gap: () => {
-        this.#gap();
+      gap: (topics) => {
+        this.#gap(topics);
       },
     });
     this.#busLink = link;
@@ -283,9 +283,9 @@ class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamOwner {
     }
   }
 
-  #gap(): void {
-    // Live delivery may have missed events: every client resumes from the store, which has them.
-    for (const stream of this.#registry.list()) void stream.close('server');
+  #gap(topics: readonly string[] | undefined): void {
+    // Live delivery may have missed events: those clients resume from the store, which has them.
+    for (const stream of this.#registry.onTopics(topics)) void stream.close('server');
   }
 
   async #close(options: HubCloseOptions): Promise<void> {

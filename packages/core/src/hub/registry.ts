@@ -83,6 +83,14 @@ export class Registry {
     return stream;
   }
 
+  /** The streams on any of `topics`, each once; every stream when `topics` is left out. */
+  onTopics(topics: readonly string[] | undefined): Subscription<object>[] {
+    if (topics === undefined) return this.list();
+    const found = new Set<Subscription<object>>();
+    for (const topic of topics) for (const stream of this.byTopic.get(topic) ?? []) found.add(stream);
+    return [...found];
+  }
+
   /** Every open stream, as a list (streams may end while it is walked). */
   list(): Subscription<object>[] {
     return [...this.#streams.values()];

@@ -23,6 +23,7 @@ export interface ResumeReport {
 
 /** A live event that arrived while history was being written. */
 interface Held {
+  readonly topic: string;
   readonly id: string;
   readonly bytes: Uint8Array;
 }
@@ -46,6 +47,8 @@ export class Resumption {
   /** Live events held until the history is written; `undefined` once handed over. */
   #held: Held[] | undefined = [];
   #heldBytes = 0;
+  /** The client's resume point, until its late live copy (if any) is recognised. */
+  #cursor: string | undefined;
   /** Replayed ids per topic whose live copies may still arrive; see {@link Resumption.offer}. */
   #replayed: Map<string, Set<string>> | undefined;
 
@@ -75,11 +78,15 @@ export class Resumption {
   offer(event: { readonly topic: string; readonly id: string }, bytes: Uint8Array): boolean {
     const held = this.#held;
     if (held !== undefined) {
+      if (event.id === this.#cursor) {
+        this.#seenAlready(event.topic);
+        return false;
+      }
       if (this.#heldBytes + bytes.byteLength > this.#budget) {
         void this.#stream.close('evicted');
         return false;
       }
-      held.push({ id: event.id, bytes });
+      held.push({ topic: event.topic, id: event.id, bytes });
       this.#heldBytes += bytes.byteLength;
       this.#report.held(bytes.byteLength);
       return true;
@@ -111,6 +118,7 @@ export class Resumption {
       fromStart?: boolean;
     } = {},
   ): Promise<void> {
+    this.#cursor = lastEventId;
     let result = plan.replay;
     // On a store ordered per group (Redis Cluster), a new stream starts at its group's head as
     // it opens: the bus may confirm its topic only later, and what is published meanwhile is
@@ -162,6 +170,23 @@ export class Resumption {
     this.#report.replayed(this.#stream, result.events.length);
     if (isClosed(this.#stream)) return;
     this.#handOver(result.events);
+  }
+
+  /**
+   * The live copy of the client's resume point came in late (published before the stream
+   * opened, still on its way to this process): it, and whatever its topic had held before it,
+   * the client has seen.
+   */
+  #seenAlready(topic: string): void {
+    this.#cursor = undefined;
+    const held = this.#held ?? [];
+    const seen = held.filter((item) => item.topic === topic);
+    if (seen.length === 0) return;
+    this.#held = held.filter((item) => item.topic !== topic);
+    const bytes = seen.reduce((sum, item) => sum + item.bytes.byteLength, 0);
+    this.#heldBytes -= bytes;
+    this.#report.held(-bytes);
+    this.#report.duplicates(seen.length);
   }
 
   /** The stream ended: what was held is given back. */

@@ -17,8 +17,10 @@ export interface BusHandlers {
    * Delivery may have missed envelopes (the bus lost its connection and came back). The hub
    * ends its streams with a short retry so clients resume from the replay store, which lost
    * nothing.
+   * @param topics - when only some topics may have missed envelopes (one shard of a cluster),
+   * those: only streams on one of them end. Left out: every stream ends.
    */
-  gap?(): void;
+  gap?(topics?: readonly string[]): void;
 }
 
 /**

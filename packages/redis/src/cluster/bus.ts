@@ -10,7 +10,7 @@ import type { ShardEvents } from './shard-subscriber.js';
 import { Recovery } from './recovery.js';
 import { ShardWatch } from './shard-watch.js';
 import { slotOf } from './slot.js';
-import { backoff, refreshSlots, sleep, slotMapKnown } from './topology.js';
+import { backoff, primariesOf, refreshSlots, sleep, slotMapKnown } from './topology.js';
 
 export type { RedisClusterBusOptions } from './bus-options.js';
 
@@ -37,7 +37,7 @@ export class RedisClusterBus implements Bus {
   readonly #topics = new Map<string, ShardWatch>();
   /** The subscriber connection of each primary, by `host:port`. */
   readonly #shards = new Map<string, ShardSubscriber>();
-  readonly #recovery = new Recovery(() => this.#handlers?.gap?.());
+  readonly #recovery = new Recovery((topics) => this.#handlers?.gap?.(topics));
   readonly #events: ShardEvents = {
     message: (shard, channel, message) => this.#receive(shard, channel, message),
     lost: (shard) => this.#shardLost(shard),
@@ -113,7 +113,7 @@ export class RedisClusterBus implements Bus {
       return watch.isConfirmed ? undefined : watch.confirmed;
     }
     const channel = this.layout.channelOf(topic);
-    const added = new ShardWatch(channel, slotOf(channel));
+    const added = new ShardWatch(topic, channel, slotOf(channel));
     this.#topics.set(topic, added);
     // Stopped: nobody will listen, so whoever waits goes on (and finds the bus closed).
     if (this.#closed || (this.#started && this.#handlers === undefined)) {
@@ -196,6 +196,8 @@ export class RedisClusterBus implements Bus {
   async #discover(): Promise<void> {
     if (!(await slotMapKnown(this.#settings.cluster, () => this.subscribed))) return;
     this.#known = true;
+    // Connected to every primary before the first watch, whose SSUBSCRIBE then leaves at once.
+    for (const node of primariesOf(this.#settings.cluster)) this.#shardOn(node);
     this.#markReady();
     for (const [topic, watch] of this.#topics) void this.#attach(topic, watch, false);
   }

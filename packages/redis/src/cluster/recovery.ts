@@ -11,8 +11,8 @@ export class Recovery {
   /** Subscribed again, waiting for the others. */
   readonly #back = new Set<ShardWatch>();
 
-  /** @param gap - tells the hub that delivery had a gap. */
-  constructor(readonly gap: () => void) {}
+  /** @param gap - tells the hub that delivery of `topics` had a gap. */
+  constructor(readonly gap: (topics: readonly string[]) => void) {}
 
   /** True when no subscription is lost or waiting for the gap. */
   get settled(): boolean {
@@ -55,11 +55,14 @@ export class Recovery {
 
   #settle(): void {
     if (this.#lost.size > 0 || this.#back.size === 0) return;
+    const topics: string[] = [];
     for (const watch of this.#back) {
       watch.state = 'live';
       watch.confirm();
+      topics.push(watch.topic);
     }
     this.#back.clear();
-    this.gap();
+    // Only the streams on these topics may have missed events; the others go on.
+    this.gap(topics);
   }
 }

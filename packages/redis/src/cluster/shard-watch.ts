@@ -29,10 +29,12 @@ export class ShardWatch {
   #timer: ReturnType<typeof setTimeout> | undefined;
 
   /**
+   * @param topic - the topic it delivers.
    * @param channel - the topic's shard channel.
    * @param slot - the channel's hash slot.
    */
   constructor(
+    readonly topic: string,
     readonly channel: string,
     readonly slot: number,
   ) {

@@ -33,3 +33,14 @@ export async function slotMapKnown(cluster: Cluster, wanted: () => boolean): Pro
   }
   return false;
 }
+
+/** The address (`host:port`) of every primary that serves slots, each once. @internal */
+export function primariesOf(cluster: Cluster): string[] {
+  const primaries = new Set<string>();
+  // A slot no node serves has no entry.
+  for (const owners of cluster.slots as (string[] | undefined)[]) {
+    const primary = owners?.[0];
+    if (primary !== undefined) primaries.add(primary);
+  }
+  return [...primaries];
+}

@@ -8,9 +8,14 @@ import type { ClusterLayout } from '../../src/cluster/layout.js';
 export class Listener {
   readonly received: Envelope[] = [];
   gaps = 0;
+  /** The topics each gap named (`undefined`: every topic). */
+  readonly gapTopics: (readonly string[] | undefined)[] = [];
   readonly handlers: BusHandlers = {
     envelope: (envelope) => this.received.push(envelope),
-    gap: () => this.gaps++,
+    gap: (topics) => {
+      this.gaps++;
+      this.gapTopics.push(topics);
+    },
   };
 
   ids(): string[] {
