@@ -6,7 +6,7 @@ import { decodeGroupCursor, encodeGroupCursor } from '../store/ordering.js';
 import type { ReplayResult, ReplayStore, StoredEvent } from '../store/replay-store.js';
 import type { StreamGroups } from './groups.js';
 import type { ResumeReport } from './resumption.js';
-import { tooLarge } from './replay-parts.js';
+import { tooLarge } from './resumption.js';
 import type { Subscription } from './subscription.js';
 
 /** How a grouped stream starts: as {@link Resumption.run}'s plan, plus whether it replays. @internal */

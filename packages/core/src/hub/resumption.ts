@@ -1,7 +1,8 @@
 import { concatBytes, utf8Encode } from '../wire/bytes.js';
-import { batchFrames, openingCursor, tooLarge } from './replay-parts.js';
 import { formatEvent } from '../wire/encoder.js';
+import { eventFrame } from '../wire/frames.js';
 import { RESET_EVENT } from '../wire/reserved.js';
+import type { StoreOrdering } from '../store/ordering.js';
 import type { ReplayMissReason, ReplayResult, ReplayStore, StoredEvent } from '../store/replay-store.js';
 import type { Subscription } from './subscription.js';
 
@@ -24,10 +25,10 @@ export interface ResumeReport {
 interface Held {
   readonly topic: string;
   readonly id: string;
-  /** Its place in its ordering group, on a store with `ordering`. */
-  readonly seq: number | undefined;
   readonly bytes: Uint8Array;
 }
+
+const REPLAY_BATCH_BYTES = 64 * 1024;
 
 /**
  * Owns one resuming subscription from its subscribe to the moment live events flow on their
@@ -48,8 +49,6 @@ export class Resumption {
   #heldBytes = 0;
   /** The client's resume point, until its late live copy (if any) is recognised. */
   #cursor: string | undefined;
-  /** A new stream on a store with `ordering`: the head it started at; held events up to it came before it. */
-  #floor: number | undefined;
   /** Replayed ids per topic whose live copies may still arrive; see {@link Resumption.offer}. */
   #replayed: Map<string, Set<string>> | undefined;
 
@@ -76,7 +75,7 @@ export class Resumption {
    * id); after that, skipped when the replay already sent it, else queued.
    * @returns whether it counts as delivered.
    */
-  offer(event: { readonly topic: string; readonly id: string; readonly seq?: number }, bytes: Uint8Array): boolean {
+  offer(event: { readonly topic: string; readonly id: string }, bytes: Uint8Array): boolean {
     const held = this.#held;
     if (held !== undefined) {
       if (event.id === this.#cursor) {
@@ -87,7 +86,7 @@ export class Resumption {
         void this.#stream.close('evicted');
         return false;
       }
-      held.push({ topic: event.topic, id: event.id, seq: event.seq, bytes });
+      held.push({ topic: event.topic, id: event.id, bytes });
       this.#heldBytes += bytes.byteLength;
       this.#report.held(bytes.byteLength);
       return true;
@@ -135,9 +134,7 @@ export class Resumption {
         // Read only once live delivery is sure: what is published meanwhile is held, not lost.
         if (plan.watched !== undefined) await plan.watched;
         if (isClosed(this.#stream)) return;
-        if (opening !== undefined) this.#floor = await opening;
-        const from = this.#floor === undefined || this.#floor === 0 ? lastEventId : String(this.#floor);
-        result = await store.since(this.#stream.topics, from);
+        result = await store.since(this.#stream.topics, opening === undefined ? lastEventId : await opening);
       }
       if (this.#stream.closed) return;
       if (result.ok && tooLarge(result.events, plan.maxEvents ?? Infinity, plan.maxBytes ?? Infinity)) {
@@ -205,10 +202,7 @@ export class Resumption {
     const held = this.#held ?? [];
     this.release();
     const ids = new Set(replayed.map((event) => event.id));
-    // Held events at or below the head a new stream started at came before it, late: written
-    // after the history, they would come out of order.
-    const floor = this.#floor ?? 0;
-    const live = held.filter((item) => !ids.has(item.id) && !(floor > 0 && (item.seq ?? Infinity) <= floor));
+    const live = ids.size === 0 ? held : held.filter((item) => !ids.has(item.id));
     this.#report.duplicates(held.length - live.length);
     if (replayed.length > 0) this.#watchLateCopies(replayed, live);
     if (this.#replayed === undefined) this.#stream.resumption = undefined;
@@ -261,6 +255,42 @@ export class Resumption {
     }
     return late;
   }
+}
+
+/**
+ * The resume point of a stream on one ordering group as it opens: its group's newest seq, or
+ * `undefined` (everything held) while the group has none.
+ */
+async function openingCursor(ordering: StoreOrdering, topics: readonly string[]): Promise<string | undefined> {
+  const group = ordering.groupOf(topics[0] ?? 'default');
+  const head = (await ordering.heads([group])).get(group) ?? 0;
+  return head > 0 ? String(head) : undefined;
+}
+
+/** Replayed frames joined into writes of up to 64 KiB, instead of one write per event. */
+function batchFrames(events: readonly StoredEvent[]): Uint8Array[] {
+  const batches: Uint8Array[] = [];
+  let text = '';
+  for (const event of events) {
+    text += eventFrame(event.id, event.body);
+    if (text.length >= REPLAY_BATCH_BYTES) {
+      batches.push(utf8Encode(text));
+      text = '';
+    }
+  }
+  if (text !== '') batches.push(utf8Encode(text));
+  return batches;
+}
+
+/** True when replaying `events` would pass either bound. @internal */
+export function tooLarge(events: readonly StoredEvent[], maxEvents: number, maxBytes: number): boolean {
+  if (events.length > maxEvents) return true;
+  let size = 0;
+  for (const event of events) {
+    size += event.body.length;
+    if (size > maxBytes) return true;
+  }
+  return false;
 }
 
 // A stream may end while a replay awaits; read the flag afresh rather than a narrowed copy.
