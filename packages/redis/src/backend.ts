@@ -1,6 +1,7 @@
 import { SsekitError } from '@ssekit/core';
 import type { Bus, ReplayStore } from '@ssekit/core';
 import { RedisBus } from './bus.js';
+import { linkedBackend } from './linked-backend.js';
 import { createClusterBackend } from './cluster/backend.js';
 import type { RedisClusterConnectionOptions } from './cluster/connection.js';
 import { Connection } from './connection.js';
@@ -148,20 +149,5 @@ export function createRedisBackend(
     void connection.close();
     throw err;
   }
-  let closing: Promise<void> | undefined;
-  return {
-    store,
-    bus,
-    ready: bus.ready,
-    get available() {
-      return store.connected && bus.active;
-    },
-    close: () => {
-      closing ??= (async () => {
-        await Promise.all([bus.close(), store.close()]);
-        await connection.close();
-      })();
-      return closing;
-    },
-  };
+  return linkedBackend(store, bus, connection);
 }

@@ -1,5 +1,6 @@
 import { SsekitError } from '@ssekit/core';
 import type { RedisClusterBackend, RedisClusterBackendOptions } from '../backend.js';
+import { linkedBackend } from '../linked-backend.js';
 import { checkStoreOptions } from '../replay-store.js';
 import { RedisClusterBus } from './bus.js';
 import { ClusterConnection } from './connection.js';
@@ -58,21 +59,5 @@ export function createClusterBackend(options: RedisClusterBackendOptions): Redis
     },
     connection,
   );
-  let closing: Promise<void> | undefined;
-  return {
-    store,
-    bus,
-    ready: bus.ready,
-    get available() {
-      return store.connected && bus.active;
-    },
-    close: () => {
-      closing ??= (async () => {
-        await bus.close();
-        store.close();
-        await connection.close();
-      })();
-      return closing;
-    },
-  };
+  return linkedBackend(store, bus, connection);
 }
