@@ -127,6 +127,27 @@ describe('a bus that carries only watched topics', () => {
     expect(sink.text).toBe(RETRY + block(during.id, { data: 'during' }) + block(after.id, { data: 'after' }));
   });
 
+  it('sends its first bytes only once the bus confirmed every topic, then what arrived meanwhile', async () => {
+    const { a, b, busB } = setup();
+    const sink = new TestSink();
+    b.subscribe(sink, { topics: ['t', 'u'] });
+    await settle();
+    expect(sink.text).toBe('');
+    busB.confirm('t');
+    await settle();
+    // The client cannot have seen the stream open, yet this arrives: it waits behind the retry line.
+    const early = await a.publish('t', { data: 'early' });
+    await settle();
+    expect(sink.text).toBe('');
+    busB.confirm('u');
+    await settle();
+    expect(new TextDecoder().decode(sink.chunks[0])).toBe(RETRY);
+    expect(sink.text).toBe(RETRY + block(early.id, { data: 'early' }));
+    const late = await a.publish('u', { data: 'late' });
+    await settle();
+    expect(sink.text).toBe(RETRY + block(early.id, { data: 'early' }) + block(late.id, { data: 'late' }));
+  });
+
   it('settles a live stream once its topic is confirmed, and answers a publish nobody here hears at once', async () => {
     const { a, b, busB } = setup();
     const sink = new TestSink();

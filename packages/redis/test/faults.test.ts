@@ -114,6 +114,8 @@ describe('Redis restarts mid-stream', () => {
     const [a] = (await cluster(1)) as [Node];
     const old = await a.hub.publish('t', { data: 'old' });
     const open = a.listen({ topics: ['t'], lastEventId: parseLastEventId(old.id) });
+    // Live before the outage: a resume still reading the store when Redis stops ends with 'error'.
+    await open.ready;
     await redis.stop();
     await until(() => !a.backend.available, 'the outage to be noticed');
     await redis.start();

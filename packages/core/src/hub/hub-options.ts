@@ -1,4 +1,5 @@
 import { SsekitError } from '../errors.js';
+import type { Ticker } from '../stream/ticker.js';
 import type { HubOptions } from './hub-types.js';
 
 function nonNegativeInteger(options: HubOptions, name: keyof HubOptions): void {
@@ -97,4 +98,11 @@ export function hubLimits(options: HubOptions): HubLimits {
     lifetimeMs: options.maxLifetimeMs ?? 0,
     jitter: options.lifetimeJitter ?? 0.1,
   };
+}
+
+/** The tick at which a stream opened now has lived its (jittered) lifetime; 0 for none. @internal */
+export function lifetimeEnd(limits: HubLimits, ticker: Ticker): number {
+  if (limits.lifetimeMs <= 0) return 0;
+  const lifetime = limits.lifetimeMs * (1 - limits.jitter * Math.random());
+  return ticker.value + Math.max(1, Math.round(lifetime / ticker.tickMs));
 }

@@ -11,10 +11,10 @@ import type { PipeSource } from '../stream/source.js';
 import { Ticker } from '../stream/ticker.js';
 import { utf8Encode } from '../wire/bytes.js';
 import { assertRetry } from '../wire/encoder.js';
-import { eventFrame, openingBytes } from '../wire/frames.js';
+import { eventFrame } from '../wire/frames.js';
 import { FlushScheduler } from './flush.js';
 import { HookRunner } from './hooks.js';
-import { assertHubOptions, hubLimits } from './hub-options.js';
+import { assertHubOptions, hubLimits, lifetimeEnd } from './hub-options.js';
 import type { HubLimits } from './hub-options.js';
 import type {
   EventMap,
@@ -180,20 +180,21 @@ class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamOwner {
     this.#registry.add(stream, options.clientKey);
     const watched = this.#watches.confirmed(topics);
     this.ticker.add(stream);
-    if (this.#limits.lifetimeMs > 0) {
-      const lifetime = this.#limits.lifetimeMs * (1 - this.#limits.jitter * Math.random());
-      stream.expiresAtTick = this.ticker.value + Math.max(1, Math.round(lifetime / this.ticker.tickMs));
-    }
+    stream.expiresAtTick = lifetimeEnd(this.#limits, this.ticker);
     const budget = this.#streamOptions.maxBufferedBytes ?? 1024 * 1024;
-    // On a store ordered per group every stream resumes, a new one from its group's head.
+    // On a store ordered per group every stream resumes, a new one from its group's head; one
+    // that waits for its bus holds what arrives meanwhile.
     const resumption = grouping
       ? new GroupedStream(stream, grouping, budget, this.#resumeReport)
-      : replaying || this.#store.ordering !== undefined
+      : replaying || this.#store.ordering !== undefined || watched !== undefined
         ? new Resumption(stream, budget, this.#resumeReport)
         : undefined;
     this.#hooks.run('connect', stream);
-    if (retry !== undefined) stream.enqueue(openingBytes(retry));
-    stream.flush();
+    // The first bytes tell the client its stream is live: an event published after they arrive
+    // must reach it, so they wait until the bus delivers every topic of the stream (a history
+    // read already is final, and written at once).
+    if (watched === undefined || prepared?.replay !== undefined) stream.open(retry);
+    else void watched.then(() => stream.open(retry));
     closeOnAbort(stream, options.signal);
     if (resumption !== undefined && !stream.closed) {
       stream.ready = resumption.run(this.#store, lastEventId, {
@@ -207,8 +208,6 @@ class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamOwner {
     } else if (this.#completions.all(topics)) {
       // Its topics completed after it was prepared (the final went by first): nothing will come.
       void stream.close('completed');
-    } else if (watched !== undefined) {
-      stream.ready = watched;
     }
     return stream;
   }

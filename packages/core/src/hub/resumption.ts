@@ -134,7 +134,11 @@ export class Resumption {
         // Read only once live delivery is sure: what is published meanwhile is held, not lost.
         if (plan.watched !== undefined) await plan.watched;
         if (isClosed(this.#stream)) return;
-        result = await store.since(this.#stream.topics, opening === undefined ? lastEventId : await opening);
+        // A new stream on a store without ordering waited only for its bus: it starts live.
+        const live = lastEventId === undefined && plan.fromStart !== true && opening === undefined;
+        result = live
+          ? { ok: true, events: [] }
+          : await store.since(this.#stream.topics, opening === undefined ? lastEventId : await opening);
       }
       if (this.#stream.closed) return;
       if (result.ok && tooLarge(result.events, plan.maxEvents ?? Infinity, plan.maxBytes ?? Infinity)) {
@@ -208,12 +212,8 @@ export class Resumption {
     if (this.#replayed === undefined) this.#stream.resumption = undefined;
     if (live.length > 0) {
       const total = live.reduce((sum, item) => sum + item.bytes.byteLength, 0);
-      this.#stream.enqueue(
-        concatBytes(
-          live.map((item) => item.bytes),
-          total,
-        ),
-      );
+      const chunks = live.map((item) => item.bytes);
+      this.#stream.enqueue(concatBytes(chunks, total));
     }
     this.#stream.flush();
     this.#report.handedOver(this.#stream);

@@ -1,4 +1,5 @@
 import type { Sink } from '../stream/sink.js';
+import { openingBytes } from '../wire/frames.js';
 import { SseStream } from '../stream/stream.js';
 import type { StreamOptions, StreamOwner } from '../stream/stream-types.js';
 import type { GroupedStream } from './grouped.js';
@@ -30,5 +31,11 @@ export class Subscription<TEvents extends object = Record<string, unknown>> exte
   constructor(sink: Sink, topics: readonly string[], options: StreamOptions, owner: StreamOwner) {
     super(sink, options, owner);
     this.topics = topics;
+  }
+
+  /** Sends its first bytes (the retry hint, when there is one) in a flush of their own. @internal */
+  open(retry: number | undefined): void {
+    if (retry !== undefined) this.enqueue(openingBytes(retry));
+    this.flush();
   }
 }
