@@ -6,7 +6,7 @@ import { decodeGroupCursor, encodeGroupCursor } from '../store/ordering.js';
 import type { ReplayResult, ReplayStore, StoredEvent } from '../store/replay-store.js';
 import type { StreamGroups } from './groups.js';
 import type { ResumeReport } from './resumption.js';
-import { tooLarge } from './resumption.js';
+import { tooLarge } from './replay-parts.js';
 import type { Subscription } from './subscription.js';
 
 /** How a grouped stream starts: as {@link Resumption.run}'s plan, plus whether it replays. @internal */
@@ -21,6 +21,8 @@ export interface GroupedPlan {
   readonly watched?: Promise<void>;
   /** Without a cursor: everything the store holds (`from: 'start'`), not the heads. */
   readonly fromStart?: boolean;
+  /** The retry hint its first bytes carry. */
+  readonly retry?: number;
 }
 
 interface Held {
@@ -112,6 +114,11 @@ export class GroupedStream {
       // History is read only once live delivery is sure: later events are held.
       if (plan.watched !== undefined) await plan.watched;
       if (isClosed(this.#stream)) return;
+      const start = await opening;
+      if (isClosed(this.#stream)) return;
+      // Live delivery is sure and the start known: what the client publishes once it sees the
+      // stream open is above the heads read.
+      this.#stream.open(plan.retry);
       if (lastEventId !== undefined) {
         positions = decodeGroupCursor(lastEventId, groups);
         result =
@@ -120,7 +127,7 @@ export class GroupedStream {
         positions = zeros(groups);
         result = plan.replay ?? (await store.since(this.#stream.topics, undefined));
       } else {
-        positions = (await opening) ?? (await heads(store, groups));
+        positions = start ?? (await heads(store, groups));
         result = await store.since(this.#stream.topics, encodeGroupCursor(positions));
       }
       if (isClosed(this.#stream)) return;

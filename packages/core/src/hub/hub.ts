@@ -190,14 +190,12 @@ class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamOwner {
         ? new Resumption(stream, budget, this.#resumeReport)
         : undefined;
     this.#hooks.run('connect', stream);
-    // The first bytes tell the client its stream is live: an event published after they arrive
-    // must reach it, so they wait until the bus delivers every topic of the stream (a history
-    // read already is final, and written at once).
-    if (watched === undefined || prepared?.replay !== undefined) stream.open(retry);
-    else void watched.then(() => stream.open(retry));
     closeOnAbort(stream, options.signal);
+    // The first bytes tell the client its stream is live: an event published after they arrive
+    // must reach it. A resumption sends them once the bus delivers the stream's topics.
     if (resumption !== undefined && !stream.closed) {
       stream.ready = resumption.run(this.#store, lastEventId, {
+        retry,
         replay: prepared?.replay,
         historyAfterReset: this.#completions.all(topics),
         maxEvents: this.#limits.replayEvents,
@@ -205,9 +203,10 @@ class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamOwner {
         watched,
         fromStart: options.from === 'start',
       });
-    } else if (this.#completions.all(topics)) {
+    } else {
+      stream.open(retry);
       // Its topics completed after it was prepared (the final went by first): nothing will come.
-      void stream.close('completed');
+      if (this.#completions.all(topics)) void stream.close('completed');
     }
     return stream;
   }

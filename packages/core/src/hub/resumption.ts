@@ -1,8 +1,7 @@
 import { concatBytes, utf8Encode } from '../wire/bytes.js';
+import { batchFrames, openingCursor, tooLarge } from './replay-parts.js';
 import { formatEvent } from '../wire/encoder.js';
-import { eventFrame } from '../wire/frames.js';
 import { RESET_EVENT } from '../wire/reserved.js';
-import type { StoreOrdering } from '../store/ordering.js';
 import type { ReplayMissReason, ReplayResult, ReplayStore, StoredEvent } from '../store/replay-store.js';
 import type { Subscription } from './subscription.js';
 
@@ -25,10 +24,10 @@ export interface ResumeReport {
 interface Held {
   readonly topic: string;
   readonly id: string;
+  /** Its place in its ordering group, on a store with `ordering`. */
+  readonly seq: number | undefined;
   readonly bytes: Uint8Array;
 }
-
-const REPLAY_BATCH_BYTES = 64 * 1024;
 
 /**
  * Owns one resuming subscription from its subscribe to the moment live events flow on their
@@ -49,6 +48,8 @@ export class Resumption {
   #heldBytes = 0;
   /** The client's resume point, until its late live copy (if any) is recognised. */
   #cursor: string | undefined;
+  /** A new stream on a store with `ordering`: the head it starts at; held events up to it came before it. */
+  #floor = 0;
   /** Replayed ids per topic whose live copies may still arrive; see {@link Resumption.offer}. */
   #replayed: Map<string, Set<string>> | undefined;
 
@@ -75,7 +76,7 @@ export class Resumption {
    * id); after that, skipped when the replay already sent it, else queued.
    * @returns whether it counts as delivered.
    */
-  offer(event: { readonly topic: string; readonly id: string }, bytes: Uint8Array): boolean {
+  offer(event: { readonly topic: string; readonly id: string; readonly seq?: number }, bytes: Uint8Array): boolean {
     const held = this.#held;
     if (held !== undefined) {
       if (event.id === this.#cursor) {
@@ -86,7 +87,7 @@ export class Resumption {
         void this.#stream.close('evicted');
         return false;
       }
-      held.push({ topic: event.topic, id: event.id, bytes });
+      held.push({ topic: event.topic, id: event.id, seq: event.seq, bytes });
       this.#heldBytes += bytes.byteLength;
       this.#report.held(bytes.byteLength);
       return true;
@@ -116,6 +117,7 @@ export class Resumption {
       maxBytes?: number;
       watched?: Promise<void>;
       fromStart?: boolean;
+      retry?: number;
     } = {},
   ): Promise<void> {
     this.#cursor = lastEventId;
@@ -134,11 +136,17 @@ export class Resumption {
         // Read only once live delivery is sure: what is published meanwhile is held, not lost.
         if (plan.watched !== undefined) await plan.watched;
         if (isClosed(this.#stream)) return;
+        if (opening !== undefined) this.#floor = await opening;
+        if (isClosed(this.#stream)) return;
+      }
+      // Live delivery is sure and the start known: what the client publishes once it sees the
+      // stream open comes after both.
+      this.#stream.open(plan.retry);
+      if (result === undefined) {
         // A new stream on a store without ordering waited only for its bus: it starts live.
         const live = lastEventId === undefined && plan.fromStart !== true && opening === undefined;
-        result = live
-          ? { ok: true, events: [] }
-          : await store.since(this.#stream.topics, opening === undefined ? lastEventId : await opening);
+        const from = this.#floor > 0 ? String(this.#floor) : lastEventId;
+        result = live ? { ok: true, events: [] } : await store.since(this.#stream.topics, from);
       }
       if (this.#stream.closed) return;
       if (result.ok && tooLarge(result.events, plan.maxEvents ?? Infinity, plan.maxBytes ?? Infinity)) {
@@ -206,7 +214,10 @@ export class Resumption {
     const held = this.#held ?? [];
     this.release();
     const ids = new Set(replayed.map((event) => event.id));
-    const live = ids.size === 0 ? held : held.filter((item) => !ids.has(item.id));
+    // Held events at or below the head a new stream started at came before it, late: written
+    // after the history, they would come out of order (the client cannot have caused them).
+    const floor = this.#floor;
+    const live = held.filter((item) => !ids.has(item.id) && !(floor > 0 && (item.seq ?? Infinity) <= floor));
     this.#report.duplicates(held.length - live.length);
     if (replayed.length > 0) this.#watchLateCopies(replayed, live);
     if (this.#replayed === undefined) this.#stream.resumption = undefined;
@@ -255,42 +266,6 @@ export class Resumption {
     }
     return late;
   }
-}
-
-/**
- * The resume point of a stream on one ordering group as it opens: its group's newest seq, or
- * `undefined` (everything held) while the group has none.
- */
-async function openingCursor(ordering: StoreOrdering, topics: readonly string[]): Promise<string | undefined> {
-  const group = ordering.groupOf(topics[0] ?? 'default');
-  const head = (await ordering.heads([group])).get(group) ?? 0;
-  return head > 0 ? String(head) : undefined;
-}
-
-/** Replayed frames joined into writes of up to 64 KiB, instead of one write per event. */
-function batchFrames(events: readonly StoredEvent[]): Uint8Array[] {
-  const batches: Uint8Array[] = [];
-  let text = '';
-  for (const event of events) {
-    text += eventFrame(event.id, event.body);
-    if (text.length >= REPLAY_BATCH_BYTES) {
-      batches.push(utf8Encode(text));
-      text = '';
-    }
-  }
-  if (text !== '') batches.push(utf8Encode(text));
-  return batches;
-}
-
-/** True when replaying `events` would pass either bound. @internal */
-export function tooLarge(events: readonly StoredEvent[], maxEvents: number, maxBytes: number): boolean {
-  if (events.length > maxEvents) return true;
-  let size = 0;
-  for (const event of events) {
-    size += event.body.length;
-    if (size > maxBytes) return true;
-  }
-  return false;
 }
 
 // A stream may end while a replay awaits; read the flag afresh rather than a narrowed copy.

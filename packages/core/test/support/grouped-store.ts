@@ -33,6 +33,8 @@ export class GroupedMemoryStore implements ReplayStore {
   fail: Error | undefined;
   /** When set, `heads` waits for it before it reads (a slow round trip at a stream's start). */
   holdHeads: Gate | undefined;
+  /** When set, `since` waits for it before it reads (what is published meanwhile is read too). */
+  holdSince: Gate | undefined;
   /** Seqs at or below it were lost with the store's data (see {@link GroupedMemoryStore.lose}). */
   readonly #lostUpTo = new Map<string, number>();
   /** Calls to `ordering.heads`. */
@@ -81,6 +83,7 @@ export class GroupedMemoryStore implements ReplayStore {
   async since(topics: readonly string[], lastEventId: string | undefined): Promise<ReplayResult> {
     this.sinceCalls.push({ topics, lastEventId });
     await Promise.resolve();
+    if (this.holdSince !== undefined) await this.holdSince.promise;
     if (this.fail !== undefined) throw this.fail;
     const groups = [...new Set(topics.map((topic) => this.#groupOf(topic)))].sort();
     let positions: Map<string, number> | undefined;
