@@ -63,6 +63,26 @@ describe('resume from Last-Event-ID', () => {
     expect(b.stats()).toMatchObject({ queuedBytes: 0 });
   });
 
+  it('does not send again the resume point whose live copy comes after the hand-over to live', async () => {
+    const store = new RecordingStore();
+    const bus = new GroupedBus();
+    const a = hubFor({ store, bus });
+    const b = hubFor({ store, bus });
+    bus.hold('t', 1);
+    const seen = await a.publish('t', { data: 'seen elsewhere' });
+    const sink = new TestSink();
+    const stream = b.subscribe(sink, { topics: ['t', 'u'], lastEventId: parseLastEventId(seen.id) });
+    await stream.ready;
+    // Another topic's live event does not end the watch on t; the late copy comes after it.
+    const other = await a.publish('u', { data: 'other' });
+    bus.release('t', 1);
+    const next = await a.publish('t', { data: 'next' });
+    await settle();
+    expect(sink.text).toBe(RETRY + block(other.id, { data: 'other' }) + block(next.id, { data: 'next' }));
+    // Counted once each: the late copy is not a delivery.
+    expect(b.stats()).toMatchObject({ delivered: 2, queuedBytes: 0 });
+  });
+
   it('replays the missed events in order, then goes live with no gap and no duplicate', async () => {
     const hub = hubFor();
     const data = ['e1', 'e2', 'e3', 'e4', 'e5'];

@@ -219,7 +219,7 @@ export class Resumption {
     const floor = this.#floor;
     const live = held.filter((item) => !ids.has(item.id) && !(floor > 0 && (item.seq ?? Infinity) <= floor));
     this.#report.duplicates(held.length - live.length);
-    if (replayed.length > 0) this.#watchLateCopies(replayed, live);
+    if (replayed.length > 0 || this.#cursor !== undefined) this.#watchLateCopies(replayed, live);
     if (this.#replayed === undefined) this.#stream.resumption = undefined;
     if (live.length > 0) {
       const total = live.reduce((sum, item) => sum + item.bytes.byteLength, 0);
@@ -232,23 +232,21 @@ export class Resumption {
 
   /**
    * With a shared store, a replay can include events whose live copy is still on its way through
-   * the bus. Their ids are remembered per topic until the first live event on that topic that was
-   * not replayed: the bus delivers in store order, so nothing older can follow it.
+   * the bus, and so can the client's resume point. Their ids are remembered per topic until the
+   * first live event on that topic that was not replayed: the bus delivers in store order, so
+   * nothing older can follow it (nor follow one that arrived during the replay).
    */
-  #watchLateCopies(events: readonly StoredEvent[], alreadyLive: readonly Held[]): void {
+  #watchLateCopies(events: readonly StoredEvent[], live: readonly Held[]): void {
     const byTopic = new Map<string, Set<string>>();
-    for (const event of events) {
-      let ids = byTopic.get(event.topic);
-      if (ids === undefined) {
-        ids = new Set();
-        byTopic.set(event.topic, ids);
-      }
-      ids.add(event.id);
-    }
-    // A topic whose live copies already arrived (held during the replay) needs no watch.
-    if (alreadyLive.length > 0) {
-      for (const [topic, ids] of byTopic) if (alreadyLive.some((item) => ids.has(item.id))) byTopic.delete(topic);
-    }
+    const watch = (topic: string, id: string): void => {
+      const ids = byTopic.get(topic);
+      if (ids === undefined) byTopic.set(topic, new Set([id]));
+      else ids.add(id);
+    };
+    for (const event of events) watch(event.topic, event.id);
+    // The resume point is on one of the stream's topics; which one, its id does not say.
+    if (this.#cursor !== undefined) for (const topic of this.#stream.topics) watch(topic, this.#cursor);
+    for (const item of live) byTopic.delete(item.topic);
     this.#replayed = byTopic.size > 0 ? byTopic : undefined;
   }
 
