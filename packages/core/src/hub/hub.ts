@@ -190,9 +190,10 @@ class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamOwner {
         ? new Resumption(stream, budget, this.#resumeReport)
         : undefined;
     this.#hooks.run('connect', stream);
-    closeOnAbort(stream, options.signal);
     // The first bytes tell the client its stream is live: an event published after they arrive
     // must reach it. A resumption sends them once the bus delivers the stream's topics.
+    if (resumption === undefined) stream.open(retry);
+    closeOnAbort(stream, options.signal);
     if (resumption !== undefined && !stream.closed) {
       stream.ready = resumption.run(this.#store, lastEventId, {
         retry,
@@ -203,10 +204,9 @@ class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamOwner {
         watched,
         fromStart: options.from === 'start',
       });
-    } else {
-      stream.open(retry);
+    } else if (this.#completions.all(topics)) {
       // Its topics completed after it was prepared (the final went by first): nothing will come.
-      if (this.#completions.all(topics)) void stream.close('completed');
+      void stream.close('completed');
     }
     return stream;
   }
