@@ -4,7 +4,7 @@ import type { Bus, BusHandlers, Envelope } from '@ssekit/core';
 import { Connection, quit } from './connection.js';
 import type { RedisConnectionOptions } from './connection.js';
 import { decodeEnvelope, encodeEnvelope } from './envelope-codec.js';
-import { TopicWatch } from './topic-watch.js';
+import { TopicWatch, unwatchAfter, watchAgain } from './topic-watch.js';
 
 /** Options of {@link createRedisBus}. */
 export interface RedisBusOptions extends RedisConnectionOptions {
@@ -172,11 +172,7 @@ export class RedisBus implements Bus {
    */
   watch(topic: string): Promise<void> | undefined {
     const watch = this.#topics.get(topic);
-    if (watch !== undefined) {
-      watch.refs++;
-      watch.stopLinger();
-      return watch.isConfirmed ? undefined : watch.confirmed;
-    }
+    if (watch !== undefined) return watchAgain(watch);
     const added = new TopicWatch();
     this.#topics.set(topic, added);
     if (this.#closed) {
@@ -204,18 +200,10 @@ export class RedisBus implements Bus {
    * Unsubscribes from the topic's channel after `lingerMs`, unless it is watched again meanwhile.
    */
   unwatch(topic: string): void {
-    const watch = this.#topics.get(topic);
-    if (watch === undefined || watch.refs === 0) return;
-    watch.refs--;
-    if (watch.refs > 0) return;
-    const drop = (): void => {
-      if (this.#topics.get(topic) !== watch || watch.refs > 0) return;
-      this.#topics.delete(topic);
+    unwatchAfter(this.#topics, topic, this.#lingerMs, () => {
       const subscriber = this.#subscriber;
       if (subscriber?.status === 'ready') subscriber.unsubscribe(this.channelOf(topic)).catch(() => undefined);
-    };
-    if (this.#lingerMs === 0) drop();
-    else watch.linger(this.#lingerMs, drop);
+    });
   }
 
   /**

@@ -9,6 +9,7 @@ import { ShardSubscriber } from './shard-subscriber.js';
 import type { ShardEvents } from './shard-subscriber.js';
 import { Recovery } from './recovery.js';
 import { ShardWatch } from './shard-watch.js';
+import { unwatchAfter, watchAgain } from '../topic-watch.js';
 import { slotOf } from './slot.js';
 import { backoff, primariesOf, refreshSlots, sleep, slotMapKnown } from './topology.js';
 
@@ -107,11 +108,7 @@ export class RedisClusterBus implements Bus {
    */
   watch(topic: string): Promise<void> | undefined {
     const watch = this.#topics.get(topic);
-    if (watch !== undefined) {
-      watch.refs++;
-      watch.stopLinger();
-      return watch.isConfirmed ? undefined : watch.confirmed;
-    }
+    if (watch !== undefined) return watchAgain(watch);
     const channel = this.layout.channelOf(topic);
     const added = new ShardWatch(topic, channel, slotOf(channel));
     this.#topics.set(topic, added);
@@ -130,20 +127,12 @@ export class RedisClusterBus implements Bus {
    * Unsubscribes from the topic's channel after `lingerMs`, unless it is watched again meanwhile.
    */
   unwatch(topic: string): void {
-    const watch = this.#topics.get(topic);
-    if (watch === undefined || watch.refs === 0) return;
-    watch.refs--;
-    if (watch.refs > 0) return;
-    const drop = (): void => {
-      if (this.#topics.get(topic) !== watch || watch.refs > 0) return;
-      this.#topics.delete(topic);
+    unwatchAfter(this.#topics, topic, this.#settings.lingerMs, (watch) => {
       // A subscription still being made is undone by the loop making it.
       if (watch.state === 'live' || watch.state === 'back') watch.shard?.unsubscribe(watch.channel);
       watch.confirm();
       this.#recovery.forget(watch);
-    };
-    if (this.#settings.lingerMs === 0) drop();
-    else watch.linger(this.#settings.lingerMs, drop);
+    });
   }
 
   /**

@@ -1,3 +1,4 @@
+import { TopicWatch } from '../topic-watch.js';
 import type { ShardSubscriber } from './shard-subscriber.js';
 
 /**
@@ -11,22 +12,15 @@ import type { ShardSubscriber } from './shard-subscriber.js';
 export type WatchState = 'pending' | 'live' | 'lost' | 'back';
 
 /**
- * One topic a cluster bus listens to: its channel and slot, the shard connection it is (being)
- * subscribed on, its watchers and its linger timer. @internal
+ * One topic a cluster bus listens to: a {@link TopicWatch} with its channel and slot, the shard
+ * connection it is (being) subscribed on, and where that subscription stands. @internal
  */
-export class ShardWatch {
-  /** Watchers; 0 while it lingers. */
-  refs = 1;
+export class ShardWatch extends TopicWatch {
   state: WatchState = 'pending';
   /** The connection the subscription is being made on or was confirmed on. */
   shard: ShardSubscriber | undefined;
   /** True while a loop is (re)subscribing it. */
   attaching = false;
-  /** True once `confirmed` settled, to be read without waiting for it. */
-  isConfirmed = false;
-  #confirmed: Promise<void>;
-  #confirm!: () => void;
-  #timer: ReturnType<typeof setTimeout> | undefined;
 
   /**
    * @param topic - the topic it delivers.
@@ -38,41 +32,6 @@ export class ShardWatch {
     readonly channel: string,
     readonly slot: number,
   ) {
-    this.#confirmed = this.#pending();
-  }
-
-  /** Settles once its messages are delivered (again, after a loss). */
-  get confirmed(): Promise<void> {
-    return this.#confirmed;
-  }
-
-  /** Its messages are delivered from now on. */
-  confirm(): void {
-    this.isConfirmed = true;
-    this.#confirm();
-  }
-
-  /** The subscription was lost: whoever watches from now on waits for the next one. */
-  unconfirm(): void {
-    if (!this.isConfirmed) return;
-    this.isConfirmed = false;
-    this.#confirmed = this.#pending();
-  }
-
-  /** Runs `drop` after `ms` unless a watcher comes back first. */
-  linger(ms: number, drop: () => void): void {
-    this.stopLinger();
-    this.#timer = setTimeout(drop, ms);
-    (this.#timer as { unref?: () => void }).unref?.();
-  }
-
-  /** A watcher came back, or the bus stops. */
-  stopLinger(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-  }
-
-  #pending(): Promise<void> {
-    return new Promise<void>((resolve) => (this.#confirm = resolve));
+    super();
   }
 }
