@@ -183,6 +183,28 @@ describe('a new grouped stream on a bus that delivers only watched topics', () =
   });
 });
 
+describe('a new stream whose topics completed before its start, on a bus that delivers only watched topics', () => {
+  it.each([
+    ['one group', ['a']],
+    ['several groups', TOPICS],
+  ])('ends on %s, rather than wait for events that never come', async (_, topics) => {
+    const store = new GroupedMemoryStore();
+    const channels = new Channels();
+    const publisher = hubFor({ store, bus: new ChannelEnd(channels) });
+    const end = new ChannelEnd(channels);
+    const hub = hubFor({ store, bus: end });
+    // Completed before the stream's start (its heads are past them), unseen by its hub.
+    for (const topic of topics) await publisher.publish(topic, { data: `${topic}-end`, final: true });
+    const sink = new TestSink();
+    const stream = hub.subscribe(sink, { topics });
+    for (const topic of topics) end.confirm(topic);
+    await stream.ready;
+    await settle();
+    expect(sink.ends).toEqual(['completed']);
+    expect(sink.text).toBe(RETRY);
+  });
+});
+
 describe('a new stream on one ordering group, on a topic its hub already follows', () => {
   it('leaves out an event from before its start that reaches the hub late, rather than write it out of order', async () => {
     const store = new GroupedMemoryStore();

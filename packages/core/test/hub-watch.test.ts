@@ -148,6 +148,21 @@ describe('a bus that carries only watched topics', () => {
     expect(sink.text).toBe(RETRY + block(early.id, { data: 'early' }) + block(late.id, { data: 'late' }));
   });
 
+  it('ends a new stream whose topic completed while the bus was being asked for it', async () => {
+    const { a, b, busB } = setup();
+    const sink = new TestSink();
+    const stream = b.subscribe(sink, { topics: ['t'] });
+    await settle();
+    // After the request was prepared, before b's bus delivers t: neither sees the final.
+    await a.publish('t', { data: 'the end', final: true });
+    busB.confirm('t');
+    await stream.ready;
+    await settle();
+    expect(sink.ended).toBe(true);
+    expect(sink.ends).toEqual(['completed']);
+    expect(sink.text).toBe(RETRY);
+  });
+
   it('settles a live stream once its topic is confirmed, and answers a publish nobody here hears at once', async () => {
     const { a, b, busB } = setup();
     const sink = new TestSink();

@@ -6,7 +6,7 @@ import { decodeGroupCursor, encodeGroupCursor } from '../store/ordering.js';
 import type { ReplayResult, ReplayStore, StoredEvent } from '../store/replay-store.js';
 import type { StreamGroups } from './groups.js';
 import type { ResumeReport } from './resumption.js';
-import { tooLarge } from './replay-parts.js';
+import { learnCompletions, tooLarge } from './replay-parts.js';
 import type { Subscription } from './subscription.js';
 
 /** How a grouped stream starts: as {@link Resumption.run}'s plan, plus whether it replays. @internal */
@@ -129,6 +129,7 @@ export class GroupedStream {
       } else {
         positions = start ?? (await heads(store, groups));
         result = await store.since(this.#stream.topics, encodeGroupCursor(positions));
+        if (plan.watched !== undefined) await learnCompletions(store, this.#stream.topics, this.#report);
       }
       if (isClosed(this.#stream)) return;
       const over = result.ok && tooLarge(result.events, plan.maxEvents ?? Infinity, plan.maxBytes ?? Infinity);

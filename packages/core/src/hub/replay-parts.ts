@@ -1,7 +1,8 @@
 import { utf8Encode } from '../wire/bytes.js';
 import { eventFrame } from '../wire/frames.js';
 import type { StoreOrdering } from '../store/ordering.js';
-import type { StoredEvent } from '../store/replay-store.js';
+import type { ReplayStore, StoredEvent } from '../store/replay-store.js';
+import type { ResumeReport } from './resumption.js';
 
 /** Replayed frames are joined into writes of up to this many bytes. */
 const REPLAY_BATCH_BYTES = 64 * 1024;
@@ -39,4 +40,18 @@ export function tooLarge(events: readonly StoredEvent[], maxEvents: number, maxB
     if (size > maxBytes) return true;
   }
   return false;
+}
+
+/**
+ * Marks the topics of a new stream the store says completed. A final event published while the
+ * bus was being asked for a topic reached neither `prepare` (before it) nor the stream (whose
+ * subscription came after it): without this the stream would wait for an event that never
+ * comes. Marked, they end the stream as it hands over to live. @internal
+ */
+export async function learnCompletions(
+  store: ReplayStore,
+  topics: readonly string[],
+  report: ResumeReport,
+): Promise<void> {
+  for (const topic of await store.completed(topics)) report.completed(topic);
 }

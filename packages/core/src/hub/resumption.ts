@@ -1,5 +1,5 @@
 import { concatBytes, utf8Encode } from '../wire/bytes.js';
-import { batchFrames, openingCursor, tooLarge } from './replay-parts.js';
+import { batchFrames, learnCompletions, openingCursor, tooLarge } from './replay-parts.js';
 import { formatEvent } from '../wire/encoder.js';
 import { RESET_EVENT } from '../wire/reserved.js';
 import type { ReplayMissReason, ReplayResult, ReplayStore, StoredEvent } from '../store/replay-store.js';
@@ -147,6 +147,8 @@ export class Resumption {
         const live = lastEventId === undefined && plan.fromStart !== true && opening === undefined;
         const from = this.#floor > 0 ? String(this.#floor) : lastEventId;
         result = live ? { ok: true, events: [] } : await store.since(this.#stream.topics, from);
+        const fresh = lastEventId === undefined && plan.fromStart !== true;
+        if (fresh && plan.watched !== undefined) await learnCompletions(store, this.#stream.topics, this.#report);
       }
       if (this.#stream.closed) return;
       if (result.ok && tooLarge(result.events, plan.maxEvents ?? Infinity, plan.maxBytes ?? Infinity)) {
