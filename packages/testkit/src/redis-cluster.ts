@@ -1,86 +1,14 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import {
-  RedisProcess,
-  findRedisBinary,
-  makeTempDir,
-  onFreePort,
-  removeTempDir,
-  running,
-  waitUntil,
-} from './redis-process.js';
+import { RedisProcess, findRedisBinary, makeTempDir, onFreePort, removeTempDir, waitUntil } from './redis-process.js';
 import { dataNodeArgs } from './redis-server.js';
-import { parseInfo, redisCall, tryRedisCall } from './resp.js';
-import type { RedisReply } from './resp.js';
+import { redisCall, tryRedisCall } from './resp.js';
+import { runCli } from './redis-cluster/cli.js';
+import { clusterHealthy } from './redis-cluster/health.js';
+import { nodesOf, shardsOf } from './redis-cluster/nodes.js';
+import type { ClusterShard, RedisClusterOptions, RunningRedisCluster } from './redis-cluster/types.js';
 
-/** Options of {@link startRedisCluster}. */
-export interface RedisClusterOptions {
-  /**
-   * How many primaries (Redis Cluster needs at least 3); each gets one replica.
-   * @default 3
-   */
-  primaries?: number;
-  /**
-   * `--appendonly yes` on every node, so a node restarted by `start(port)` keeps its data.
-   * @default false
-   */
-  appendonly?: boolean;
-  /**
-   * `cluster-node-timeout`: how long a node may be unreachable before it is failed over. Small,
-   * so a test's failover takes a second or two.
-   * @default 1000
-   */
-  nodeTimeoutMs?: number;
-}
-
-/** One shard of the cluster as its nodes see it now. */
-export interface ClusterShard {
-  /** The primary's port. */
-  readonly primary: number;
-  /** Its replicas' ports (live or not). */
-  readonly replicas: readonly number[];
-  /** Its slot ranges, `[first, last]` inclusive. */
-  readonly slots: readonly (readonly [number, number])[];
-}
-
-/** A private Redis Cluster started by {@link startRedisCluster}. */
-export interface RunningRedisCluster {
-  /** Every node's address, for `new Cluster(nodes)` (ioredis) or any client's startup list. */
-  readonly nodes: readonly { readonly host: string; readonly port: number }[];
-  /** Every node as `redis://127.0.0.1:PORT`. */
-  readonly urls: readonly string[];
-  /** The temporary directory holding one folder per node. */
-  readonly dir: string;
-  /** The shards as a live node reports them (`CLUSTER NODES`), ordered by first slot. */
-  shards(): Promise<ClusterShard[]>;
-  /** The port of the primary serving `key`'s slot now (`CLUSTER KEYSLOT`, hash tags included). */
-  primaryFor(key: string): Promise<number>;
-  /** The PID of the node on `port`, `undefined` while it is not running. */
-  pid(port: number): number | undefined;
-  /**
-   * Kills the primary on `port` (SIGKILL to its process), then waits until one of its replicas
-   * serves its slots and every live node reports the cluster `ok` and every slot served.
-   * @returns the promoted replica's port.
-   */
-  killPrimary(port: number): Promise<number>;
-  /** Kills the node on `port` (SIGKILL) and returns at once: no waiting for a failover. */
-  kill(port: number): Promise<void>;
-  /**
-   * Starts the node on `port` again with its node file (it rejoins; a former primary comes back
-   * as a replica of its successor, or as the primary of its slots when nobody took over), and
-   * waits until the cluster is healthy again.
-   */
-  start(port: number): Promise<void>;
-  /** Resolves once every live node says the cluster is healthy (as after start). */
-  healthy(timeoutMs?: number): Promise<void>;
-  /** Ends exactly the processes this cluster started and removes its directory. */
-  stop(): Promise<void>;
-  /** What every node (and `redis-cli --cluster create`) printed, for failure messages. */
-  output(): string;
-}
-
-const SLOTS = 16_384;
+export type { ClusterShard, RedisClusterOptions, RunningRedisCluster } from './redis-cluster/types.js';
 
 /**
  * Starts a private Redis Cluster on 127.0.0.1: `primaries` primaries and as many replicas
@@ -219,102 +147,4 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     stop,
     output,
   };
-}
-
-/**
- * True when every live node answers, says `cluster_state:ok` with every slot served, and sees
- * every live node healthy in its place (a primary serving slots, or a replica whose link to its
- * primary is up); and all of them agree on who serves which slots.
- */
-async function clusterHealthy(ports: readonly number[]): Promise<boolean> {
-  const views = new Set<string>();
-  for (const port of ports) {
-    const info = parseInfo(await tryRedisCall(port, ['CLUSTER', 'INFO']));
-    if (info.get('cluster_state') !== 'ok' || info.get('cluster_slots_ok') !== String(SLOTS)) return false;
-    const nodes = nodesOf(await tryRedisCall(port, ['CLUSTER', 'NODES']));
-    if (nodes === undefined) return false;
-    for (const other of ports) {
-      const node = nodes.find((candidate) => candidate.port === other);
-      if (node === undefined || node.flags.includes('fail') || node.flags.includes('fail?')) return false;
-      const placed = node.flags.includes('master') ? node.slots.length > 0 : node.primaryId !== '-';
-      if (!placed) return false;
-    }
-    const shards = shardsOf(nodes);
-    if (shards.some((shard) => !ports.includes(shard.primary))) return false;
-    views.add(JSON.stringify(shards.map((shard) => [shard.primary, shard.slots])));
-    const replication = parseInfo(await tryRedisCall(port, ['INFO', 'replication']));
-    if (replication.get('role') === 'slave' && replication.get('master_link_status') !== 'up') return false;
-  }
-  return views.size === 1;
-}
-
-interface ClusterNode {
-  readonly id: string;
-  readonly port: number;
-  readonly flags: readonly string[];
-  /** The primary's id for a replica, `-` for a primary. */
-  readonly primaryId: string;
-  readonly slots: [number, number][];
-}
-
-/** A `CLUSTER NODES` reply, one entry per line. */
-function nodesOf(reply: RedisReply | undefined): ClusterNode[] | undefined {
-  if (typeof reply !== 'string') return undefined;
-  return reply
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => {
-      const [id = '', address = '', flags = '', primaryId = '', , , , , ...slots] = line.trim().split(' ');
-      return {
-        id,
-        port: Number(/:(\d+)@/.exec(address)?.[1]),
-        flags: flags.split(','),
-        primaryId,
-        // Ranges `a-b` and single slots `a`; `[slot->-node]` entries mark a migration in progress.
-        slots: slots
-          .filter((slot) => !slot.startsWith('['))
-          .map((slot) => slot.split('-').map(Number))
-          .map(([from = 0, to = from]) => [from, to] as [number, number]),
-      };
-    });
-}
-
-/**
- * The shards: one per primary serving slots, with its replicas. (`CLUSTER SLOTS` leaves out
- * replicas that have not replicated a write yet, so an idle cluster would seem to have none.)
- */
-function shardsOf(nodes: readonly ClusterNode[]): ClusterShard[] {
-  return nodes
-    .filter((node) => node.flags.includes('master') && !node.flags.includes('fail') && node.slots.length > 0)
-    .map((primary) => ({
-      primary: primary.port,
-      replicas: nodes
-        .filter((node) => node.primaryId === primary.id)
-        .map((node) => node.port)
-        .sort((a, b) => a - b),
-      slots: [...primary.slots].sort((a, b) => a[0] - b[0]),
-    }))
-    .sort((a, b) => (a.slots[0]?.[0] ?? 0) - (b.slots[0]?.[0] ?? 0));
-}
-
-/** Runs `redis-cli args` to its end (30 s at most) and resolves to what it printed. */
-function runCli(cli: string, args: readonly string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let printed = `$ redis-cli ${args.join(' ')}\n`;
-    child.stdout.on('data', (chunk: Buffer) => (printed += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (printed += chunk.toString()));
-    const timer = setTimeout(() => {
-      if (running(child)) child.kill('SIGKILL');
-    }, 30_000);
-    child.once('error', (err) => {
-      clearTimeout(timer);
-      reject(new Error(`${err.message}\n${printed}`));
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(printed);
-      else reject(new Error(`redis-cli exited with ${String(code ?? signal)}:\n${printed}`));
-    });
-  });
 }
