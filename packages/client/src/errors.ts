@@ -43,3 +43,7 @@ export class SsekitClientError extends Error {
     this.status = status;
   }
 }
+
+/** A {@link SsekitClientError} of `code`. @internal */
+export const fail = (code: ClientErrorCode, message: string, cause?: unknown, status?: number): SsekitClientError =>
+  new SsekitClientError(code, message, cause, status);

@@ -1,25 +1,14 @@
 import { backoff, MAX_DELAY, retryAfter } from './delays.js';
-import { SsekitClientError } from './errors.js';
-import type { ClientErrorCode } from './errors.js';
+import { fail } from './errors.js';
+import type { SsekitClientError } from './errors.js';
+import { eventIterator } from './iterator.js';
+import type { AnyEvent } from './iterator.js';
+import { checkOptions, json } from './options.js';
 import { createParser } from './parser.js';
 import { RESET_EVENT } from './reset.js';
-import type { ClientEvent, ConnectionState, EventMap, SubscribeOptions, Subscription } from './types.js';
+import type { ConnectionState, EventMap, SubscribeOptions, Subscription } from './types.js';
 
-type AnyEvent = ClientEvent<Record<string, unknown>>;
 type Listener = (event: AnyEvent) => void;
-
-const json = (raw: string): unknown => {
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return raw;
-  }
-};
-
-const fail = (code: ClientErrorCode, message: string, cause?: unknown, status?: number): SsekitClientError =>
-  new SsekitClientError(code, message, cause, status);
-
-const oneOf = (value: unknown, allowed: readonly unknown[]): boolean => allowed.includes(value);
 
 // A header value is a byte string: the id goes as its UTF-8 bytes, one character each, as
 // EventSource sends it (a character above U+00FF would make `Headers` throw).
@@ -28,9 +17,6 @@ const utf8Bytes = (text: string): string => {
   for (const byte of new TextEncoder().encode(text)) bytes += String.fromCharCode(byte);
   return bytes;
 };
-
-const invalid = (name: string, expected: string): SsekitClientError =>
-  fail('invalid_option', `\`${name}\` must be ${expected}.`);
 
 /**
  * Subscribes to a Server-Sent Events stream over `fetch`, and keeps it: reconnects with the last
@@ -54,49 +40,10 @@ export function subscribe<TEvents extends EventMap = Record<string, unknown>>(
   url: string | URL,
   options: SubscribeOptions = {},
 ): Subscription<TEvents> {
-  const {
-    parse = 'json',
-    body,
-    headers,
-    credentials,
-    signal,
-    onState,
-    onError,
-    maxRetryMs = 30_000,
-    inactivityMs = 45_000,
-    fetch: fetcher = globalThis.fetch,
-  } = options;
-  const method = options.method ?? (body == null ? 'GET' : 'POST');
-  const query = options.sendLastEventId === 'query';
-  let retry = options.retry ?? 3000;
-  let target: URL;
-  let checking = 'url';
-  try {
-    // Relative URLs resolve against the page (or worker) location, as fetch would.
-    target = new URL(url, (globalThis as { location?: Location }).location?.href);
-    checking = 'headers';
-    if (typeof headers !== 'function') new Headers(headers);
-  } catch {
-    throw invalid(checking, 'valid for fetch');
-  }
-  for (const name of ['retry', 'maxRetryMs', 'inactivityMs'] as const) {
-    const value = options[name];
-    if (value !== undefined && !(typeof value === 'number' && value >= 0 && value <= MAX_DELAY)) {
-      throw invalid(name, 'a number of ms from 0 to 2^31 - 1');
-    }
-  }
-  // Checked as untyped values: JavaScript callers get the same loud failure.
-  if (!oneOf(parse, ['json', 'text']) && typeof parse !== 'function') {
-    throw invalid('parse', "'json', 'text' or a function");
-  }
-  if (!oneOf(options.sendLastEventId, [undefined, 'header', 'query'])) {
-    throw invalid('sendLastEventId', "'header' or 'query'");
-  }
-  if (typeof fetcher !== 'function') throw invalid('fetch', 'a function (this runtime has no global fetch)');
-  if (body instanceof ReadableStream) throw invalid('body', 'resendable (text, bytes, Blob, FormData), not a stream');
-  if (body != null && /^(GET|HEAD)$/i.test(method)) throw invalid('method', 'one that takes a body, e.g. POST');
-  if (/[\r\n\0]/.test(options.lastEventId ?? '')) throw invalid('lastEventId', 'free of CR, LF and NUL');
-  const decode = parse === 'json' ? json : parse === 'text' ? (raw: string) => raw : parse;
+  const checked = checkOptions(url, options);
+  const { body, headers, credentials, signal, onState, onError, maxRetryMs, inactivityMs, fetcher } = checked;
+  const { method, query, target, decode } = checked;
+  let retry = checked.retry;
 
   let state: ConnectionState = 'connecting';
   let lastEventId = options.lastEventId ?? '';
@@ -289,33 +236,7 @@ export function subscribe<TEvents extends EventMap = Record<string, unknown>>(
     },
     close,
     [Symbol.asyncIterator]() {
-      const queue: AnyEvent[] = [];
-      let ready: Promise<void> | undefined;
-      let resolveReady: (() => void) | undefined;
-      let threw = false;
-      iterators.set(queue, () => {
-        resolveReady?.();
-        ready = undefined;
-      });
-      return {
-        next: async () => {
-          while (queue.length === 0 && !closed) await (ready ??= new Promise((resolve) => (resolveReady = resolve)));
-          const value = queue.shift();
-          if (value !== undefined) return { value: value as never, done: false };
-          iterators.delete(queue);
-          if (error !== undefined && !threw) {
-            threw = true;
-            throw error;
-          }
-          return { value: undefined, done: true };
-        },
-        // Leaving a `for await` loop early (break, return, a throw) ends the subscription.
-        return: () => {
-          iterators.delete(queue);
-          end();
-          return Promise.resolve({ value: undefined, done: true });
-        },
-      };
+      return eventIterator(iterators, isClosed, () => error, close);
     },
   };
 
