@@ -17,19 +17,10 @@ export type { SsekitErrorCode } from './errors.js';
 
 // The hub and its subscriptions.
 export { createHub } from './hub/hub.js';
-export type {
-  Hub,
-  EventMap,
-  EventsOf,
-  PublishEvent,
-  PublishOptions,
-  PublishResult,
-  Preparation,
-  SubscribeOptions,
-  HubOptions,
-  HubStats,
-  HubCloseOptions,
-} from './hub/hub-types.js';
+export type { Hub, EventMap, EventsOf, HubStats, HubCloseOptions } from './hub/hub-types.js';
+export type { PublishEvent, PublishOptions, PublishResult } from './hub/publish-types.js';
+export type { Preparation, SubscribeOptions } from './hub/subscribe-types.js';
+export type { HubOptions } from './hub/hub-options.js';
 export type { HubHooks } from './hub/hooks.js';
 export type { Register, RegisteredEvents } from './hub/register.js';
 export type { Subscription } from './hub/subscription.js';

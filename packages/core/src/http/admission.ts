@@ -1,5 +1,6 @@
 import { SsekitError, isSsekitError } from '../errors.js';
-import type { Hub, Preparation } from '../hub/hub-types.js';
+import type { Hub } from '../hub/hub-types.js';
+import type { Preparation } from '../hub/subscribe-types.js';
 import type { Subscription } from '../hub/subscription.js';
 import { assertTopic } from '../hub/topics.js';
 import type { Sink } from '../stream/sink.js';

@@ -16,18 +16,10 @@ import { FlushScheduler } from './flush.js';
 import { HookRunner } from './hooks.js';
 import { assertHubOptions, hubLimits, lifetimeEnd } from './hub-options.js';
 import type { HubLimits } from './hub-options.js';
-import type {
-  EventMap,
-  Hub,
-  HubCloseOptions,
-  HubOptions,
-  HubStats,
-  Preparation,
-  PublishEvent,
-  PublishOptions,
-  PublishResult,
-  SubscribeOptions,
-} from './hub-types.js';
+import type { EventMap, Hub, HubCloseOptions, HubStats } from './hub-types.js';
+import type { HubOptions } from './hub-options.js';
+import type { PublishEvent, PublishOptions, PublishResult } from './publish-types.js';
+import type { Preparation, SubscribeOptions } from './subscribe-types.js';
 import { Registry } from './registry.js';
 import { assertPublishOptions, preparePublish } from './publish-event.js';
 import { Publisher } from './publisher.js';

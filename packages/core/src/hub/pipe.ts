@@ -1,6 +1,6 @@
 import { SOURCE_FAILED, iterate } from '../stream/source.js';
 import type { PipeSource } from '../stream/source.js';
-import type { PublishOptions, PublishResult } from './hub-types.js';
+import type { PublishOptions, PublishResult } from './publish-types.js';
 
 /** Options of `hub.pipe`. */
 export interface HubPipeOptions<TEvent, TItem> {

@@ -1,7 +1,7 @@
 import type { ReplayResult, ReplayStore } from '../store/replay-store.js';
 import type { Completions } from './completions.js';
 import { groupsOf } from './groups.js';
-import type { Preparation, SubscribeOptions } from './hub-types.js';
+import type { Preparation, SubscribeOptions } from './subscribe-types.js';
 import { asUnavailable } from './publish-event.js';
 import { topicsOf } from './topics.js';
 
