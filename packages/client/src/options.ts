@@ -1,60 +1,30 @@
 import { MAX_DELAY } from './delays.js';
 import { fail } from './errors.js';
 import type { SsekitClientError } from './errors.js';
-import type { SubscribeOptions } from './types.js';
-
-/** The `'json'` parse: the data as JSON, or as its text when it is not JSON. @internal */
-export const json = (raw: string): unknown => {
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return raw;
-  }
-};
+import type { ParseOption, SubscribeOptions } from './types.js';
 
 const oneOf = (value: unknown, allowed: readonly unknown[]): boolean => allowed.includes(value);
 
 const invalid = (name: string, expected: string): SsekitClientError =>
   fail('invalid_option', `\`${name}\` must be ${expected}.`);
 
-/** What `subscribe` runs with: its options checked, with their defaults. @internal */
-export interface CheckedOptions extends Pick<
-  SubscribeOptions,
-  'body' | 'headers' | 'credentials' | 'signal' | 'onState' | 'onError'
-> {
-  readonly maxRetryMs: number;
-  readonly inactivityMs: number;
-  readonly fetcher: typeof fetch;
-  readonly method: string;
-  /** True when the resume point goes in the query (`?lastEventId=`), not the header. */
-  readonly query: boolean;
-  /** The reconnection time until the server sends its own. */
-  readonly retry: number;
-  readonly target: URL;
-  readonly decode: (raw: string, type: string) => unknown;
-}
-
 /**
- * `subscribe`'s options with their defaults, checked before anything is requested.
+ * Checks `subscribe`'s options before anything is requested.
+ * @param parse - the `parse` option, with its default.
+ * @param fetcher - the `fetch` option, with its default.
+ * @param method - the request's method, with its default.
+ * @returns the stream's URL, a relative one resolved.
  * @throws SsekitClientError `invalid_option` for a bad option.
  * @internal
  */
-export function checkOptions(url: string | URL, options: SubscribeOptions): CheckedOptions {
-  const {
-    parse = 'json',
-    body,
-    headers,
-    credentials,
-    signal,
-    onState,
-    onError,
-    maxRetryMs = 30_000,
-    inactivityMs = 45_000,
-    fetch: fetcher = globalThis.fetch,
-  } = options;
-  const method = options.method ?? (body == null ? 'GET' : 'POST');
-  const query = options.sendLastEventId === 'query';
-  const retry = options.retry ?? 3000;
+export function checkOptions(
+  url: string | URL,
+  options: SubscribeOptions,
+  parse: ParseOption,
+  fetcher: typeof fetch,
+  method: string,
+): URL {
+  const { headers, body } = options;
   let target: URL;
   let checking = 'url';
   try {
@@ -82,21 +52,5 @@ export function checkOptions(url: string | URL, options: SubscribeOptions): Chec
   if (body instanceof ReadableStream) throw invalid('body', 'resendable (text, bytes, Blob, FormData), not a stream');
   if (body != null && /^(GET|HEAD)$/i.test(method)) throw invalid('method', 'one that takes a body, e.g. POST');
   if (/[\r\n\0]/.test(options.lastEventId ?? '')) throw invalid('lastEventId', 'free of CR, LF and NUL');
-  const decode = parse === 'json' ? json : parse === 'text' ? (raw: string) => raw : parse;
-  return {
-    body,
-    headers,
-    credentials,
-    signal,
-    onState,
-    onError,
-    maxRetryMs,
-    inactivityMs,
-    fetcher,
-    method,
-    query,
-    retry,
-    target,
-    decode,
-  };
+  return target;
 }

@@ -3,12 +3,20 @@ import { fail } from './errors.js';
 import type { SsekitClientError } from './errors.js';
 import { eventIterator } from './iterator.js';
 import type { AnyEvent } from './iterator.js';
-import { checkOptions, json } from './options.js';
+import { checkOptions } from './options.js';
 import { createParser } from './parser.js';
 import { RESET_EVENT } from './reset.js';
 import type { ConnectionState, EventMap, SubscribeOptions, Subscription } from './types.js';
 
 type Listener = (event: AnyEvent) => void;
+
+const json = (raw: string): unknown => {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+};
 
 // A header value is a byte string: the id goes as its UTF-8 bytes, one character each, as
 // EventSource sends it (a character above U+00FF would make `Headers` throw).
@@ -40,10 +48,23 @@ export function subscribe<TEvents extends EventMap = Record<string, unknown>>(
   url: string | URL,
   options: SubscribeOptions = {},
 ): Subscription<TEvents> {
-  const checked = checkOptions(url, options);
-  const { body, headers, credentials, signal, onState, onError, maxRetryMs, inactivityMs, fetcher } = checked;
-  const { method, query, target, decode } = checked;
-  let retry = checked.retry;
+  const {
+    parse = 'json',
+    body,
+    headers,
+    credentials,
+    signal,
+    onState,
+    onError,
+    maxRetryMs = 30_000,
+    inactivityMs = 45_000,
+    fetch: fetcher = globalThis.fetch,
+  } = options;
+  const method = options.method ?? (body == null ? 'GET' : 'POST');
+  const query = options.sendLastEventId === 'query';
+  let retry = options.retry ?? 3000;
+  const target = checkOptions(url, options, parse, fetcher, method);
+  const decode = parse === 'json' ? json : parse === 'text' ? (raw: string) => raw : parse;
 
   let state: ConnectionState = 'connecting';
   let lastEventId = options.lastEventId ?? '';
