@@ -2,7 +2,7 @@ import { SsekitError, isSsekitError } from '../errors.js';
 import type { Hub } from '../hub/hub-types.js';
 import type { Preparation } from '../hub/subscribe-types.js';
 import type { Subscription } from '../hub/subscription.js';
-import { assertTopic } from '../hub/topics.js';
+import { assertTopic, assertTopicCount, topicLimits } from '../hub/topics.js';
 import type { Sink } from '../stream/sink.js';
 import { parseLastEventId } from '../wire/ids.js';
 import type { LastEventId } from '../wire/ids.js';
@@ -129,7 +129,7 @@ export function createAdmission<TEvents extends object, TRequest>(
       }
       const url = viewUrl(view);
       const lastEventId = parseLastEventId(view.header('last-event-id') ?? url.searchParams.get(LAST_EVENT_ID_PARAM));
-      const requested = await requestedTopics(topics, request, url);
+      const requested = await requestedTopics(topics, request, url, topicLimits.get(hub) ?? Infinity);
       const fromStart = fromStartOf(url);
       const allowed =
         authorize === undefined ? requested : allowedTopics(requested, await authorize(request, requested));
@@ -184,10 +184,12 @@ function fromStartOf(url: URL): boolean {
   return true;
 }
 
+/** The requested topics, without duplicates, refused over the hub's `maxTopicsPerStream` before `authorize` sees them. */
 async function requestedTopics<TRequest>(
   topics: AdmissionOptions<object, TRequest>['topics'],
   request: TRequest,
   url: URL,
+  max: number,
 ): Promise<readonly string[]> {
   let list: readonly string[];
   if (topics === undefined) {
@@ -199,8 +201,10 @@ async function requestedTopics<TRequest>(
   if (!Array.isArray(list)) {
     throw new SsekitError('invalid_option', 'ssekit: the `topics` function must return a list of topic names.');
   }
-  for (const topic of list as unknown[]) assertTopic(topic as string);
-  return list as readonly string[];
+  const unique = [...new Set(list as unknown[])];
+  assertTopicCount(unique.length, max);
+  for (const topic of unique) assertTopic(topic as string);
+  return unique as readonly string[];
 }
 
 /**

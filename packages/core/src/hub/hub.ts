@@ -39,7 +39,7 @@ import type { ResumeReport } from './resumption.js';
 import { newCounters, resumeReport } from './resume-report.js';
 import type { HubCounters } from './resume-report.js';
 import { Subscription } from './subscription.js';
-import { assertTopic, topicsOf } from './topics.js';
+import { assertTopic, topicLimits, topicsOf } from './topics.js';
 import { Watches } from './watches.js';
 
 /**
@@ -101,6 +101,7 @@ class HubImpl<TEvents extends EventMap> implements Hub<TEvents>, StreamOwner {
     this.#resumeReport = resumeReport(this.#counters, this.#hooks, this.#completions);
     this.#registry = new Registry(options.maxConnections, options.maxConnectionsPerClient, this.#watches);
     this.#limits = hubLimits(options);
+    topicLimits.set(this, this.#limits.topics);
     this.#flushes = new FlushScheduler(options.flushIntervalMs ?? 0);
     const { maxBufferedBytes, slowClientPolicy, serialize } = options;
     this.#streamOptions = { maxBufferedBytes, slowClientPolicy, serialize };

@@ -32,12 +32,25 @@ export function assertTopic(topic: string): void {
 export function topicsOf(options: { readonly topics?: readonly string[] }, max = Infinity): string[] {
   const topics =
     options.topics === undefined || options.topics.length === 0 ? ['default'] : [...new Set(options.topics)];
-  if (topics.length > max) {
-    throw new SsekitError(
-      'invalid_topic',
-      `ssekit: a stream may receive at most ${max} topics; this one asks for ${topics.length}. Ask for fewer, or raise the hub's \`maxTopicsPerStream\`.`,
-    );
-  }
+  assertTopicCount(topics.length, max);
   for (const topic of topics) assertTopic(topic);
   return topics;
+}
+
+/**
+ * Each hub's `maxTopicsPerStream`, for the admission: it refuses a request over it before
+ * `authorize` runs, which may do work per topic. @internal
+ */
+export const topicLimits = new WeakMap<object, number>();
+
+/**
+ * Refuses more than `max` distinct topics for one stream. @internal
+ * @throws SsekitError `invalid_topic`.
+ */
+export function assertTopicCount(count: number, max: number): void {
+  if (count <= max) return;
+  throw new SsekitError(
+    'invalid_topic',
+    `ssekit: a stream may receive at most ${max} topics; this one asks for ${count}. Ask for fewer, or raise the hub's \`maxTopicsPerStream\`.`,
+  );
 }

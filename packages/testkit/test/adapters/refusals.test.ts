@@ -105,6 +105,30 @@ describeEachAdapter('authorize and refusals', (adapter) => {
     codes(adapter, server, ['forbidden']);
   });
 
+  it('refuses more topics than maxTopicsPerStream before authorize runs, and gives it each topic once', async () => {
+    const hub = testHub({ maxTopicsPerStream: 2 });
+    const seen: string[][] = [];
+    const server = await adapter.serve(hub, {
+      authorize: (_req, topics) => {
+        seen.push([...topics]);
+        return topics;
+      },
+    });
+    const answer = await request(`${server.url}/events?topic=a&topic=b&topic=c`);
+    expect(answer.status).toBe(400);
+    expect(answer.text).toBe(
+      refusalBody(
+        "ssekit: a stream may receive at most 2 topics; this one asks for 3. Ask for fewer, or raise the hub's `maxTopicsPerStream`.",
+      ),
+    );
+    expect(seen).toEqual([]);
+    const client = await openClient(`${server.url}/events?topic=a&topic=b&topic=a`, {}, RETRY);
+    expect(seen).toEqual([['a', 'b']]);
+    expect(hub.stats().topics).toEqual({ a: 1, b: 1 });
+    client.close();
+    codes(adapter, server, ['invalid_topic']);
+  });
+
   it('answers 403 when authorize leaves no topic', async () => {
     const hub = testHub();
     const server = await adapter.serve(hub, { authorize: (_req, topics) => topics.filter((t) => t !== 'secret') });
