@@ -26,7 +26,7 @@ export { CLIENT_ENV } from './client-suite/harness.js';
  * by `close()` and by an aborted signal.
  *
  * Not here, because no demo answers them: a `401` (the demos have no auth) and a `503` with
- * `Retry-After` (a demo's only 503, a Redis outage, carries none). `subscribe.test.ts` in
+ * `Retry-After` (a demo's only 503, a Redis outage, carries none). `subscribe-reconnection.test.ts` in
  * `@ssekit/client` covers both against hand-written servers.
  * @param name - the example's folder under `examples/`.
  * @param env - more environment for the demo.
