@@ -4,10 +4,10 @@ import { SseClient, allowedPreflight, preflight, request, retryHint } from '@sse
 import type { ConnectOptions } from '@ssekit/testkit';
 import Fastify from 'fastify';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ssePreflight, ssekit } from '../src/index.js';
 import type { SsekitPluginOptions } from '../src/index.js';
-import { captureLog, fastifyError, listen, stableHeaders, streamOpen } from './helpers.js';
+import { captureLog, closedAfterEach, fastifyError, listen, stableHeaders, streamOpen } from './helpers.js';
 
 const APP = 'https://app.example.com';
 const RETRY = 'retry: 3000\n';
@@ -23,19 +23,10 @@ const WILDCARD =
 
 let app: FastifyInstance | undefined;
 let hub: Hub | undefined;
-const clients: SseClient[] = [];
-
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
-  await hub?.close();
-  await app?.close();
-  app = undefined;
-  hub = undefined;
-});
+const track = closedAfterEach(() => [hub, app]);
 
 async function connect(url: string, options: ConnectOptions = {}, firstBytes = RETRY): Promise<SseClient> {
-  const client = await SseClient.connect(url, options);
-  clients.push(client);
+  const client = await track(url, options);
   if (firstBytes !== '') await client.waitFor((c) => c.raw === firstBytes, 5000, JSON.stringify(firstBytes));
   return client;
 }

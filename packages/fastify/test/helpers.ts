@@ -1,5 +1,8 @@
 import { Writable } from 'node:stream';
+import type { Hub } from '@ssekit/core';
+import { SseClient } from '@ssekit/testkit';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { afterEach } from 'vitest';
 
 /** Listens on 127.0.0.1, a free port; resolves the base URL. */
 export async function listen(app: FastifyInstance): Promise<string> {
@@ -43,4 +46,30 @@ export function stableHeaders(headers: object): Record<string, unknown> {
 /** Fastify's default error body. */
 export function fastifyError(statusCode: number, error: string, message: string, code?: string): string {
   return JSON.stringify(code === undefined ? { statusCode, error, message } : { statusCode, code, error, message });
+}
+
+/**
+ * Closes, after each test, the clients it connected, then the hub and the app it made (a hub's
+ * close ends its streams before the app's close waits for their connections). The test file
+ * keeps the hub and app in its own variables; `opened` reads them.
+ * @returns how the tests connect a client that is closed with them.
+ */
+export function closedAfterEach(
+  opened: () => readonly [Hub | undefined, FastifyInstance | undefined],
+): (url: string, options?: Parameters<typeof SseClient.connect>[1]) => Promise<SseClient> {
+  const clients: SseClient[] = [];
+  const closed = new WeakSet<object>();
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.close();
+    for (const thing of opened()) {
+      if (thing === undefined || closed.has(thing)) continue;
+      closed.add(thing);
+      await thing.close();
+    }
+  });
+  return async (url, options = {}) => {
+    const client = await SseClient.connect(url, options);
+    clients.push(client);
+    return client;
+  };
 }

@@ -1,29 +1,15 @@
 import { createHub } from '@ssekit/core';
 import type { Hub } from '@ssekit/core';
-import { SseClient, eventually, request } from '@ssekit/testkit';
+import { eventually, request } from '@ssekit/testkit';
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ssekit } from '../src/index.js';
-import { captureLog, fastifyError, listen, streamOpen } from './helpers.js';
+import { captureLog, closedAfterEach, fastifyError, listen, streamOpen } from './helpers.js';
 
 let app: FastifyInstance | undefined;
 let hub: Hub | undefined;
-const clients: SseClient[] = [];
-
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
-  await hub?.close();
-  await app?.close();
-  app = undefined;
-  hub = undefined;
-});
-
-async function connect(url: string): Promise<SseClient> {
-  const client = await SseClient.connect(url);
-  clients.push(client);
-  return client;
-}
+const connect = closedAfterEach(() => [hub, app]);
 
 describe("Fastify's hooks and logger", () => {
   it('see the stream request: onRequest and preHandler before it, the logger with its request id', async () => {
@@ -137,8 +123,7 @@ describe('hook rejections', () => {
     expect([wrong.status, wrong.text]).toEqual([403, fastifyError(403, 'Forbidden', 'not this token')]);
     expect(hub.stats().connections).toBe(0);
 
-    const client = await SseClient.connect(`${base}/events`, { headers: { authorization: 'Bearer ok' } });
-    clients.push(client);
+    const client = await connect(`${base}/events`, { headers: { authorization: 'Bearer ok' } });
     await client.waitFor((c) => c.retries.length === 1);
     expect(hub.stats().connections).toBe(1);
   });

@@ -1,29 +1,14 @@
 import { SsekitError, createHub } from '@ssekit/core';
 import type { Hub } from '@ssekit/core';
-import { SseClient } from '@ssekit/testkit';
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ssekit } from '../src/index.js';
-import { listen, streamOpen } from './helpers.js';
+import { closedAfterEach, listen, streamOpen } from './helpers.js';
 
 let app: FastifyInstance | undefined;
 let hub: Hub | undefined;
-const clients: SseClient[] = [];
-
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
-  await hub?.close();
-  await app?.close();
-  app = undefined;
-  hub = undefined;
-});
-
-async function connect(url: string): Promise<SseClient> {
-  const client = await SseClient.connect(url);
-  clients.push(client);
-  return client;
-}
+const connect = closedAfterEach(() => [hub, app]);
 
 describe('{ sse } routes the plugin never wrapped', () => {
   it('make ready() reject for a route of several methods declared before the plugin, naming it', async () => {

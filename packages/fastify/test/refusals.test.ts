@@ -1,29 +1,15 @@
 import { SsekitError, assertTopic, createHub, parseLastEventId } from '@ssekit/core';
 import type { Hub } from '@ssekit/core';
-import { SseClient, messageOf, request } from '@ssekit/testkit';
+import { messageOf, request } from '@ssekit/testkit';
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ssekit } from '../src/index.js';
-import { fastifyError, listen, streamOpen } from './helpers.js';
+import { closedAfterEach, fastifyError, listen, streamOpen } from './helpers.js';
 
 let app: FastifyInstance | undefined;
 let hub: Hub | undefined;
-const clients: SseClient[] = [];
-
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
-  await hub?.close();
-  await app?.close();
-  app = undefined;
-  hub = undefined;
-});
-
-async function connect(url: string): Promise<SseClient> {
-  const client = await SseClient.connect(url);
-  clients.push(client);
-  return client;
-}
+const connect = closedAfterEach(() => [hub, app]);
 
 describe('refusals before the first byte', () => {
   async function start(): Promise<string> {

@@ -2,10 +2,10 @@ import { createHub } from '@ssekit/core';
 import type { Hub, SseStream } from '@ssekit/core';
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
-import { SseClient, eventually } from '@ssekit/testkit';
+import { describe, expect, it } from 'vitest';
+import { eventually } from '@ssekit/testkit';
 import { ssekit } from '../src/index.js';
-import { captureLog, listen, stableHeaders, streamOpen } from './helpers.js';
+import { captureLog, closedAfterEach, listen, stableHeaders, streamOpen } from './helpers.js';
 
 const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -17,21 +17,7 @@ const SSE_HEADERS = {
 
 let app: FastifyInstance | undefined;
 let hub: Hub | undefined;
-const clients: SseClient[] = [];
-
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
-  await hub?.close();
-  await app?.close();
-  app = undefined;
-  hub = undefined;
-});
-
-async function connect(url: string, options: Parameters<typeof SseClient.connect>[1] = {}): Promise<SseClient> {
-  const client = await SseClient.connect(url, options);
-  clients.push(client);
-  return client;
-}
+const connect = closedAfterEach(() => [hub, app]);
 
 describe('the { sse } route option', () => {
   it('takes per-route topics, authorization and retry, typed by the route', async () => {
