@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeGroupCursor } from '../src/index.js';
-import type { Bus, BusHandlers, Envelope } from '../src/index.js';
+import type { Bus, BusHandlers, Envelope, Hub } from '../src/index.js';
 import { gate } from './support/helpers.js';
 import type { Gate } from './support/helpers.js';
 import { GroupedMemoryStore } from './support/grouped-store.js';
@@ -50,13 +50,18 @@ class ChannelEnd implements Bus {
   }
 }
 
+/** A publishing hub and a hub whose bus `end` delivers only the topics the test confirms. */
+function twoHubs(): { store: GroupedMemoryStore; publisher: Hub; end: ChannelEnd; hub: Hub } {
+  const store = new GroupedMemoryStore();
+  const channels = new Channels();
+  const publisher = hubFor({ store, bus: new ChannelEnd(channels) });
+  const end = new ChannelEnd(channels);
+  return { store, publisher, end, hub: hubFor({ store, bus: end }) };
+}
+
 describe('a new grouped stream on a bus that delivers only watched topics', () => {
   it('starts at the heads read as it opens: what is published after, its topics confirmed or not yet, comes once', async () => {
-    const store = new GroupedMemoryStore();
-    const channels = new Channels();
-    const publisher = hubFor({ store, bus: new ChannelEnd(channels) });
-    const end = new ChannelEnd(channels);
-    const hub = hubFor({ store, bus: end });
+    const { store, publisher, end, hub } = twoHubs();
     await publisher.publish('a', { data: 'a-before' });
     const sink = new TestSink();
     const stream = hub.subscribe(sink, { topics: TOPICS });
@@ -90,11 +95,7 @@ describe('a new stream whose topics completed before its start, on a bus that de
     ['one group', ['a']],
     ['several groups', TOPICS],
   ])('ends on %s, rather than wait for events that never come', async (_, topics) => {
-    const store = new GroupedMemoryStore();
-    const channels = new Channels();
-    const publisher = hubFor({ store, bus: new ChannelEnd(channels) });
-    const end = new ChannelEnd(channels);
-    const hub = hubFor({ store, bus: end });
+    const { publisher, end, hub } = twoHubs();
     // Completed before the stream's start (its heads are past them), unseen by its hub.
     for (const topic of topics) await publisher.publish(topic, { data: `${topic}-end`, final: true });
     const sink = new TestSink();
@@ -109,11 +110,7 @@ describe('a new stream whose topics completed before its start, on a bus that de
 
 describe('a new stream on one ordering group, on a bus that delivers only watched topics', () => {
   it('starts at its head as it opens, and reads what came before its topic was confirmed from the store', async () => {
-    const store = new GroupedMemoryStore();
-    const channels = new Channels();
-    const publisher = hubFor({ store, bus: new ChannelEnd(channels) });
-    const end = new ChannelEnd(channels);
-    const hub = hubFor({ store, bus: end });
+    const { store, publisher, end, hub } = twoHubs();
     await publisher.publish('a', { data: 'a-before' });
     const onA = new TestSink();
     const onB = new TestSink();
