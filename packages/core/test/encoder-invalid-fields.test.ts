@@ -1,29 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { SsekitError, encodeEvent, formatEvent } from '../src/index.js';
 import type { FormatOptions, SseEvent } from '../src/index.js';
-
-/**
- * Asserts that `run` throws `SsekitError('invalid_field')` with an `ssekit:` message and
- * returns nothing (the assignment after the call never happens).
- */
-function expectInvalidField(run: () => unknown): SsekitError {
-  let returned: unknown = 'nothing thrown';
-  let caught: unknown;
-  try {
-    returned = run();
-  } catch (error) {
-    caught = error;
-    returned = undefined;
-  }
-  expect(returned).toBeUndefined();
-  expect(caught).toBeInstanceOf(SsekitError);
-  const error = caught as SsekitError;
-  expect(error.name).toBe('SsekitError');
-  expect(error.code).toBe('invalid_field');
-  expect(error.status).toBe(400);
-  expect(error.message.startsWith('ssekit:')).toBe(true);
-  return error;
-}
+import { expectInvalidField } from './support/encoder-properties.js';
 
 /** Both the string and the bytes entry points must refuse the same input. */
 function expectRejected(event: SseEvent, options?: FormatOptions): SsekitError {

@@ -70,8 +70,12 @@ function hasLoneSurrogate(text: string): boolean {
 export const isValidEventName = (event: string): boolean => !/[\r\n]/.test(event) && !hasLoneSurrogate(event);
 export const isValidId = (id: string): boolean => !/[\r\n\0]/.test(id) && !hasLoneSurrogate(id);
 
-/** Asserts that `run` throws `SsekitError('invalid_field')` with an `ssekit:` message and returns nothing. */
-export function expectInvalidField(run: () => unknown): void {
+/**
+ * Asserts that `run` throws `SsekitError('invalid_field')` (status 400) with an `ssekit:` message
+ * and returns nothing. The passing case skips `expect`: the property tests call it thousands of
+ * times.
+ */
+export function expectInvalidField(run: () => unknown): SsekitError {
   let returned: unknown = 'nothing thrown';
   let caught: unknown;
   try {
@@ -80,11 +84,23 @@ export function expectInvalidField(run: () => unknown): void {
     caught = error;
     returned = undefined;
   }
-  if (caught instanceof SsekitError && caught.code === 'invalid_field' && caught.message.startsWith('ssekit:')) return;
+  if (
+    caught instanceof SsekitError &&
+    caught.name === 'SsekitError' &&
+    caught.code === 'invalid_field' &&
+    caught.status === 400 &&
+    caught.message.startsWith('ssekit:')
+  ) {
+    return caught;
+  }
   expect(returned).toBeUndefined();
   expect(caught).toBeInstanceOf(SsekitError);
-  expect((caught as SsekitError).code).toBe('invalid_field');
-  expect((caught as SsekitError).message.startsWith('ssekit:')).toBe(true);
+  const error = caught as SsekitError;
+  expect(error.name).toBe('SsekitError');
+  expect(error.code).toBe('invalid_field');
+  expect(error.status).toBe(400);
+  expect(error.message.startsWith('ssekit:')).toBe(true);
+  return error;
 }
 
 // Strings biased toward the hard cases: line breaks of every kind, NUL, BOM, emoji, separators,
